@@ -31,6 +31,7 @@ class InputFile:
     kind: str  # web | code | text
     format: str  # warc | wet | arc | jsonl | parquet | hf
     text_field: str = "text"
+    id_field: str | None = None
     priority: int = 0
 
 
@@ -65,6 +66,19 @@ class Tally:
         entry = self.skipped[reason]
         entry[0] += 1
         entry[1] += n_bytes
+
+
+def valid_utf8(text: str) -> str:
+    """Replace lone surrogates (from JSON escapes or bad decoders) so Arrow accepts the text.
+
+    Round-tripping through UTF-16 keeps properly paired surrogates as the character they
+    encode and turns only the unpaired ones into U+FFFD.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 class Reader(Protocol):

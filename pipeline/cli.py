@@ -1,0 +1,111 @@
+"""The ``polycorpus`` command line.
+
+Exit codes: 0 success (or nothing left to do), 1 the run finished but some units failed,
+2 the config, its inputs or the run directory cannot be used (nothing was written).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import ConfigError, load_config
+from pipeline.plan import plan_units
+from pipeline.progress import RunProgress
+from pipeline.rundir import RunDirError
+
+app = typer.Typer(
+    name="polycorpus",
+    help="Multilingual and code pretraining-data pipeline on Ray.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_FAILED_UNITS = 1
+EXIT_BAD_INPUT = 2
+
+ConfigArg = Annotated[Path, typer.Argument(help="YAML run configuration.", show_default=False)]
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def summary_table(stats: dict[str, Any]) -> Table:
+    table = Table(title="polycorpus run summary", title_justify="left")
+    for column in ("stage", "docs in", "docs out", "dropped", "bytes in", "bytes out", "top drop reasons"):
+        table.add_column(column, justify="left" if column in ("stage", "top drop reasons") else "right")
+    for stage in stats["stages"]:
+        if not stage:
+            continue
+        drops = sorted(stage.get("drops", {}).items(), key=lambda kv: -kv[1]["docs"])
+        reasons = ", ".join(f"{reason} {d['docs']:,}" for reason, d in drops[:3])
+        table.add_row(
+            stage["name"], f"{stage.get('docs_in', 0):,}", f"{stage.get('docs_out', 0):,}",
+            f"{stage.get('docs_in', 0) - stage.get('docs_out', 0):,}",
+            _human_bytes(stage.get("bytes_in", 0)), _human_bytes(stage.get("bytes_out", 0)), reasons,
+        )
+    for phase in stats["phases"]:
+        table.caption = (table.caption or "") + f"phase {phase['name']}: {phase['elapsed_s']:.1f}s  "
+    return table
+
+
+@app.command()
+def run(
+    config: ConfigArg,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Run directory (overrides the config's output).")] = None,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster instead of starting a local one.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Parallel workers (default: all CPUs).")] = None,
+) -> None:
+    """Run the pipeline described by CONFIG; rerun the same command to resume."""
+    from pipeline.runner import run_pipeline
+
+    try:
+        parsed = load_config(config, output=output)
+        result = run_pipeline(parsed, ray_address=ray_address, workers=workers, progress=RunProgress())
+    except (ConfigError, RunDirError) as exc:
+        raise _fail(str(exc)) from None
+    console = Console(width=None if Console().is_terminal else 140)
+    if result.already_complete:
+        console.print(f"run {result.run_url} is already complete: nothing to do "
+                      f"({result.stats['output']['docs']:,} documents).", highlight=False)
+        return
+    console.print(summary_table(result.stats))
+    console.print(f"documents: {result.run_url}/documents   statistics: {result.run_url}/stats.json", highlight=False)
+    if result.failed:
+        console.print(f"{len(result.failed)} unit(s) FAILED (rerun the same command to retry them):", highlight=False)
+        for outcome in result.failed:
+            console.print(f"  {outcome.unit}: {outcome.error}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_FAILED_UNITS)
+
+
+@app.command()
+def validate(config: ConfigArg) -> None:
+    """Check CONFIG and resolve its inputs without running anything."""
+    try:
+        parsed = load_config(config)
+        units = plan_units(parsed)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    stages = ", ".join(stage.name for stage in parsed.stages) or "(none)"
+    Console().print(f"{config}: OK: {len(parsed.inputs)} inputs, {len(units)} units; stages: {stages}; "
+                    f"output: {parsed.output}", highlight=False)
+
+
+if __name__ == "__main__":
+    app()

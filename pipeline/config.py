@@ -1,0 +1,184 @@
+"""Run configuration: YAML -> typed, validated models, with errors that name the key or file.
+
+Relative paths in a config (inputs and output) are resolved against the directory of the
+config file, so a config and its data can move together. Every problem is reported at once,
+as one message, before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from stages.ingest.base import IngestOptions
+from stages.registry import stage_config_models, stage_names
+
+FORMATS = ("warc", "wet", "arc", "jsonl", "parquet", "hf")
+
+# Longest suffix first: "x.warc.wet.gz" is WET, not WARC.
+_SUFFIX_FORMATS: list[tuple[str, str]] = [
+    (".warc.wet.gz", "wet"),
+    (".warc.wet", "wet"),
+    (".wet.gz", "wet"),
+    (".wet", "wet"),
+    (".warc.gz", "warc"),
+    (".warc", "warc"),
+    (".arc.gz", "arc"),
+    (".arc", "arc"),
+    (".jsonl.gz", "jsonl"),
+    (".jsonl.zst", "jsonl"),
+    (".jsonl", "jsonl"),
+    (".ndjson", "jsonl"),
+    (".json.gz", "jsonl"),
+    (".parquet", "parquet"),
+]
+
+
+class ConfigError(Exception):
+    """A config that cannot run; the message names every offending key or file."""
+
+
+def infer_format(path: str) -> str | None:
+    lowered = path.lower().rstrip("/")
+    for suffix, fmt in _SUFFIX_FORMATS:
+        if lowered.endswith(suffix):
+            return fmt
+    return None
+
+
+class InputSpec(BaseModel):
+    """One input: files matching ``path`` become units tagged with ``source``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(description="File, directory (hf) or glob; local path or fsspec URL.")
+    source: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+    kind: Literal["web", "code", "text"] = "text"
+    format: Literal["warc", "wet", "arc", "jsonl", "parquet", "hf"] | None = Field(
+        None, description="Inferred from the file extension when omitted."
+    )
+    text_field: str = "text"
+    id_field: str | None = Field(
+        None, description="Field holding a stable id (jsonl/parquet/hf); else the row position."
+    )
+    priority: int = Field(0, description="Higher wins when dedup chooses which copy to keep.")
+
+    def resolved_format(self) -> str:
+        """The declared format, or the one the extension implies (validated up front)."""
+        fmt = self.format or infer_format(self.path)
+        assert fmt is not None, "validated by PipelineConfig"
+        return fmt
+
+
+def _stage_union() -> Any:
+    models = tuple(stage_config_models())
+    if len(models) == 1:
+        return models[0]
+    return Annotated[Union[models], Field(discriminator="name")]  # noqa: UP007
+
+
+StageConfigUnion = _stage_union()
+
+
+class PipelineConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inputs: list[InputSpec] = Field(min_length=1)
+    output: str = Field(description="The run directory (local path or fsspec URL).")
+    ingest: IngestOptions = IngestOptions()
+    stages: list[StageConfigUnion] = Field(default_factory=list)
+    write_rejected: bool = Field(
+        True, description="Write dropped documents with stage and reason under RUN/rejected/."
+    )
+
+    @field_validator("inputs")
+    @classmethod
+    def _formats_known(cls, inputs: list[InputSpec]) -> list[InputSpec]:
+        for spec in inputs:
+            if spec.format is None and infer_format(spec.path) is None:
+                raise ValueError(
+                    f"cannot infer the format of {spec.path!r} from its extension; "
+                    f"set format to one of {', '.join(FORMATS)}"
+                )
+        return inputs
+
+    def fingerprint(self) -> str:
+        """Hash of everything that shapes the outputs (the output location itself excluded)."""
+        payload = self.model_dump(mode="json", exclude={"output"})
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _is_url(path: str) -> bool:
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path))
+
+
+def _anchor(path: str, base: Path) -> str:
+    if _is_url(path) or Path(path).is_absolute():
+        return path
+    return str((base / path).resolve())
+
+
+def _stage_tags() -> list[str]:
+    return sorted(stage_names())
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in _stage_tags():
+            continue  # pydantic inserts the union tag into the path; the user never wrote it
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = _format_location(error["loc"])
+    if error["type"] == "union_tag_invalid":
+        known = ", ".join(_stage_tags())
+        return f"{where}.name: unknown stage {error['ctx']['tag']!r} (known stages: {known})"
+    if error["type"] == "union_tag_not_found":
+        return f"{where}.name: required key is missing (the stage to run)"
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown key"
+    if error["type"] == "missing":
+        return f"{where}: required key is missing"
+    return f"{where}: {error['msg']} (got {error.get('input')!r})"
+
+
+def parse_config(data: Any, base_dir: Path, origin: str = "config") -> PipelineConfig:
+    """Validate a loaded YAML document; relative paths are anchored at ``base_dir``."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        config = PipelineConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(e) for e in exc.errors(include_url=False)]
+        raise ConfigError(f"{origin}: invalid configuration\n  " + "\n  ".join(lines)) from None
+    inputs = [spec.model_copy(update={"path": _anchor(spec.path, base_dir)}) for spec in config.inputs]
+    return config.model_copy(update={"inputs": inputs, "output": _anchor(config.output, base_dir)})
+
+
+def load_config(path: str | Path, output: str | None = None) -> PipelineConfig:
+    """Read and validate a YAML config file; ``output`` (from the CLI) overrides its output."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if isinstance(data, dict) and output is not None:
+        data = {**data, "output": str(Path(output).resolve()) if not _is_url(output) else output}
+    return parse_config(data, path.resolve().parent, origin=str(path))

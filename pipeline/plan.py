@@ -1,0 +1,89 @@
+"""From config inputs to units of work: globs expanded, formats resolved, ids fixed.
+
+A unit's id derives from its source and its path relative to the input's base directory, so
+the same files give the same unit ids (and output names) on every run and every machine.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+import fsspec
+import xxhash
+
+from pipeline.config import ConfigError, PipelineConfig, infer_format
+from stages.ingest.base import InputFile
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    file: InputFile
+
+
+def unit_id(source: str, relpath: str) -> str:
+    """Readable and unique: ``<source>.<path slug>.<hash>``, safe as a file name."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", relpath).strip("-.")[-60:] or "input"
+    digest = xxhash.xxh3_64_hexdigest(f"{source}\x00{relpath}".encode())[:10]
+    return f"{source}.{slug}.{digest}"
+
+
+def _base_dir(pattern: str) -> str:
+    """The directory above the first glob component (ids are relative to it)."""
+    head = _GLOB_CHARS.split(pattern, maxsplit=1)[0]
+    return head if head.endswith("/") else posixpath.dirname(head)
+
+
+def _expand(path: str, fmt: str) -> tuple[fsspec.AbstractFileSystem, list[str], str]:
+    fs, fs_path = fsspec.core.url_to_fs(path)
+    if _GLOB_CHARS.search(fs_path):
+        matches = [p for p in sorted(fs.glob(fs_path)) if fs.isfile(p) or fmt == "hf"]
+        return fs, matches, _base_dir(fs_path)
+    if fmt != "hf" and fs.isdir(fs_path):
+        files = sorted(p for p in fs.find(fs_path) if not posixpath.basename(p).startswith("."))
+        return fs, [p for p in files if infer_format(p) == fmt], fs_path.rstrip("/")
+    return fs, ([fs_path] if fs.exists(fs_path) else []), posixpath.dirname(fs_path.rstrip("/"))
+
+
+def plan_units(config: PipelineConfig) -> list[Unit]:
+    """Expand every input; missing files and ambiguous ids are config errors."""
+    problems: list[str] = []
+    units: dict[str, Unit] = {}
+    owners: dict[str, int] = {}
+    for index, spec in enumerate(config.inputs):
+        fmt = spec.resolved_format()
+        fs, paths, base = _expand(spec.path, fmt)
+        if not paths:
+            problems.append(f"inputs[{index}].path: no input matches {spec.path!r}")
+            continue
+        for path in paths:
+            relpath = posixpath.relpath(path, base) if base else path
+            url = fs.unstrip_protocol(path) if "://" in spec.path else path
+            uid = unit_id(spec.source, relpath)
+            if uid in units:
+                problems.append(
+                    f"inputs[{index}].path: {url} gives unit {uid!r}, already given by "
+                    f"inputs[{owners[uid]}] ({units[uid].file.url}); use distinct sources"
+                )
+                continue
+            owners[uid] = index
+            units[uid] = Unit(
+                uid,
+                InputFile(
+                    url=url,
+                    relpath=relpath,
+                    source=spec.source,
+                    kind=spec.kind,
+                    format=fmt,
+                    text_field=spec.text_field,
+                    id_field=spec.id_field,
+                    priority=spec.priority,
+                ),
+            )
+    if problems:
+        raise ConfigError("inputs cannot be resolved\n  " + "\n  ".join(problems))
+    return list(units.values())

@@ -1,0 +1,180 @@
+"""Processing one unit: read it, run the stage chain over its batches, commit its outputs.
+
+This is plain Python with no Ray in it: the executor runs one :class:`UnitProcessor` per
+worker (so stage ``setup()`` happens once per worker), tests and benchmarks call it directly.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.config import PipelineConfig
+from pipeline.plan import Unit
+from pipeline.rundir import PhaseDirs, RunDir, tmp_name
+from pipeline.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
+from pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
+from stages.base import Stage
+from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Reader, Tally
+from stages.registry import build_stage
+
+INGEST = "ingest"
+
+
+def reader_for(fmt: str) -> Reader:
+    """The reader of an input format (imported lazily: each pulls in its own libraries)."""
+    if fmt in ("warc", "wet", "arc"):
+        from stages.ingest import web
+
+        return {"warc": web.read_warc, "wet": web.read_wet, "arc": web.read_arc}[fmt]
+    from stages.ingest import records
+
+    return {"jsonl": records.read_jsonl, "parquet": records.read_parquet, "hf": records.read_hf}[fmt]
+
+
+def stage_labels(stages: list[Stage]) -> list[str]:
+    """Names for the statistics; a stage used twice gets ``name.2``, ``name.3``..."""
+    seen: dict[str, int] = {}
+    labels = []
+    for stage in stages:
+        seen[stage.name] = seen.get(stage.name, 0) + 1
+        labels.append(stage.name if seen[stage.name] == 1 else f"{stage.name}.{seen[stage.name]}")
+    return labels
+
+
+@dataclass
+class UnitOutcome:
+    unit: str
+    ok: bool
+    stats: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    detail: str = ""  # the traceback, for the failure record
+
+
+class _PartWriter:
+    """A Parquet file opened on first write under a hidden name, renamed on commit."""
+
+    def __init__(self, run: RunDir, path: str) -> None:
+        self.run, self.path = run, path
+        self.tmp: str | None = None
+        self.writer: pq.ParquetWriter | None = None
+        self.handle: Any = None
+
+    def write(self, table: pa.Table) -> None:
+        if self.writer is None:
+            self.run.fs.makedirs(posixpath.dirname(self.path), exist_ok=True)
+            self.tmp = tmp_name(self.path)
+            self.handle = self.run.fs.open(self.tmp, "wb")
+            self.writer = pq.ParquetWriter(self.handle, table.schema, compression="zstd")
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def commit(self) -> None:
+        """Rename into place; a unit that wrote nothing leaves no stale file from a past try."""
+        if self.writer is None:
+            if self.run.fs.exists(self.path):
+                self.run.fs.rm(self.path)
+            return
+        self._close()
+        self.run.fs.mv(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self._close()
+            if self.run.fs.exists(self.tmp):
+                self.run.fs.rm(self.tmp)
+
+    def _close(self) -> None:
+        self.writer.close()
+        self.handle.close()
+
+
+def _ingest_entry(tally: Tally, source: str, docs_out: int, bytes_out: int) -> Counts:
+    entry = stage_entry()
+    totals = {"docs_in": tally.records, "bytes_in": tally.record_bytes,
+              "docs_out": docs_out, "bytes_out": bytes_out,
+              "drops": {r: {"docs": d, "bytes": b} for r, (d, b) in tally.skipped.items()}}
+    merge(entry, totals)
+    entry["by_source"] = {source: totals}
+    return entry
+
+
+def _rejected(table: pa.Table, reasons: pa.Array, label: str) -> pa.Table:
+    core = table.select(DOCUMENT_SCHEMA.names).cast(DOCUMENT_SCHEMA)
+    stage = pa.array([label] * table.num_rows, pa.string())
+    return core.append_column(REJECT_FIELDS[0], stage).append_column(REJECT_FIELDS[1], reasons)
+
+
+class UnitProcessor:
+    """Runs one phase's stage chain; construct once per worker, call once per unit."""
+
+    def __init__(self, config: PipelineConfig, run_url: str, phase: PhaseDirs) -> None:
+        self.options: IngestOptions = config.ingest
+        self.write_rejected = config.write_rejected
+        self.run = RunDir(run_url)
+        self.phase = phase
+        self.stages = [build_stage(stage_config) for stage_config in config.stages]
+        self.labels = stage_labels(self.stages)
+        for stage in self.stages:
+            stage.setup()
+
+    def __call__(self, unit: Unit) -> UnitOutcome:
+        started = time.perf_counter()
+        try:
+            stats = self._process(unit)
+        except Exception as exc:  # one bad unit must not stop the others
+            message = str(exc) if isinstance(exc, InputFormatError) else f"{type(exc).__name__}: {exc}"
+            return UnitOutcome(unit.id, ok=False, error=message, detail=traceback.format_exc())
+        stats["elapsed_s"] = round(time.perf_counter() - started, 3)
+        self.run.mark_done(self.phase, unit.id, stats)
+        return UnitOutcome(unit.id, ok=True, stats=stats)
+
+    def _process(self, unit: Unit) -> dict[str, Any]:
+        data = _PartWriter(self.run, posixpath.join(self.phase.data, f"{unit.id}.parquet"))
+        rejected = _PartWriter(self.run, posixpath.join(self.phase.rejected, f"{unit.id}.parquet"))
+        tally = Tally()
+        entries = {label: stage_entry() for label in self.labels}
+        produced = [0, 0]
+        try:
+            for batch in self._read(unit.file, tally):
+                produced[0] += batch.num_rows
+                produced[1] += pc.sum(text_bytes(batch)).as_py() or 0
+                kept = self._run_chain(batch, entries, rejected)
+                if kept.num_rows:
+                    data.write(conform(kept))
+            data.commit()
+            rejected.commit()
+        except BaseException:
+            data.abort()
+            rejected.abort()
+            raise
+        stages = {INGEST: _ingest_entry(tally, unit.file.source, *produced), **entries}
+        return {"input": unit.file.url, "source": unit.file.source, "stages": stages}
+
+    def _read(self, file: InputFile, tally: Tally) -> Iterator[pa.Table]:
+        return reader_for(file.format)(file, self.options, tally)
+
+    def _run_chain(self, batch: pa.Table, entries: dict[str, Counts], rejected: _PartWriter) -> pa.Table:
+        for label, stage in zip(self.labels, self.stages, strict=True):
+            if batch.num_rows == 0:
+                break
+            result = stage.process(batch)
+            entry = entries[label]
+            account_batch(entry, batch, result.table, result.drop_reasons)
+            merge(entry["counters"], result.counters)
+            batch = result.table
+            if result.drop_reasons is not None and result.drop_reasons.null_count < batch.num_rows:
+                keep = pc.is_null(result.drop_reasons)
+                if self.write_rejected:
+                    dropped = pc.invert(keep)
+                    rejected.write(_rejected(batch.filter(dropped), result.drop_reasons.filter(dropped), label))
+                batch = batch.filter(keep)
+        return batch
+

@@ -1,0 +1,155 @@
+"""Readers for record-shaped inputs: jsonl (optionally compressed), Parquet, and local
+Hugging Face ``datasets`` directories. All three funnel row dicts through one converter, so
+field handling, ids and drop reasons are identical whatever the container.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.schema import document_id, documents_table
+from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally, valid_utf8
+
+# Row fields copied into document columns of the same name rather than into ``meta``.
+_PASSTHROUGH = ("url", "path", "repo", "license", "code_lang")
+
+
+def _document(
+    row: Mapping[str, Any], locator: str, n_bytes: int, file: InputFile, tally: Tally
+) -> dict[str, Any] | None:
+    """One row as a document, or None after counting why it was skipped."""
+    text = row.get(file.text_field)
+    if not isinstance(text, str):
+        tally.skip("missing_text_field" if text is None else "text_not_a_string", n_bytes)
+        return None
+    if not text.strip():
+        tally.skip("empty_text", n_bytes)
+        return None
+    if file.id_field is not None and row.get(file.id_field) is not None:
+        locator = f"{file.id_field}={row[file.id_field]}"
+    meta = {
+        k: v for k, v in row.items() if k != file.text_field and k not in _PASSTHROUGH and v is not None
+    }
+    doc = {
+        "id": document_id(file.source, locator),
+        "text": valid_utf8(text),
+        "source": file.source,
+        "kind": file.kind,
+        "priority": file.priority,
+        "meta": json.loads(valid_utf8(json.dumps(meta, ensure_ascii=False, default=str))) or None,
+    }
+    for name in _PASSTHROUGH:
+        if isinstance(row.get(name), str):
+            doc[name] = valid_utf8(row[name])
+    return doc
+
+
+def _batched(
+    rows: Iterable[tuple[str, int, Mapping[str, Any]]],
+    file: InputFile,
+    options: IngestOptions,
+    tally: Tally,
+) -> Iterator[pa.Table]:
+    """Convert (locator, size, row) triples into document batches of ``batch_size``."""
+    docs: list[dict[str, Any]] = []
+    for locator, n_bytes, row in rows:
+        tally.saw(n_bytes)
+        doc = _document(row, locator, n_bytes, file, tally)
+        if doc is not None:
+            docs.append(doc)
+            if len(docs) == options.batch_size:
+                yield documents_table(docs)
+                docs = []
+    if docs:
+        yield documents_table(docs)
+
+
+def _jsonl_rows(file: InputFile, tally: Tally) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    with fsspec.open(file.url, "rb", compression="infer") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            locator = f"{file.relpath}#{line_no}"
+            try:
+                row = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                tally.saw(len(line))
+                tally.skip("bad_json_line", len(line))
+                continue
+            if not isinstance(row, dict):
+                tally.saw(len(line))
+                tally.skip("not_an_object", len(line))
+                continue
+            yield locator, len(line), row
+
+
+def read_jsonl(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
+    try:
+        yield from _batched(_jsonl_rows(file, tally), file, options, tally)
+    except (EOFError, OSError) as exc:  # a truncated or corrupt compressed stream
+        if tally.records == 0:
+            raise InputFormatError(f"{file.url}: not a readable jsonl file ({exc})") from exc
+        tally.saw(0)
+        tally.skip("corrupt", 0)
+
+
+def _table_rows(
+    batches: Iterable[pa.RecordBatch], prefix: str
+) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    position = 0
+    for batch in batches:
+        sizes = [0] * batch.num_rows
+        for column in batch.columns:
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                lengths = pc.binary_length(column).fill_null(0).to_pylist()
+                sizes = [a + b for a, b in zip(sizes, lengths, strict=True)]
+        for row, size in zip(batch.to_pylist(), sizes, strict=True):
+            yield f"{prefix}#{position}", size, row
+            position += 1
+
+
+def read_parquet(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
+    fs, path = fsspec.core.url_to_fs(file.url)
+    if fs.size(path) == 0:
+        return
+    with fs.open(path, "rb") as handle:
+        try:
+            parquet = pq.ParquetFile(handle)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputFormatError(f"{file.url}: not a readable Parquet file ({exc})") from exc
+        if file.text_field not in parquet.schema_arrow.names:
+            raise InputFormatError(
+                f"{file.url}: no column {file.text_field!r} (columns: "
+                f"{', '.join(parquet.schema_arrow.names)}); set text_field in the config"
+            )
+        batches = parquet.iter_batches(batch_size=options.batch_size)
+        yield from _batched(_table_rows(batches, file.relpath), file, options, tally)
+
+
+def read_hf(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
+    """A directory written by ``datasets``' ``save_to_disk`` (a Dataset or a DatasetDict)."""
+    import datasets
+
+    try:
+        loaded = datasets.load_from_disk(file.url)
+    except (FileNotFoundError, ValueError) as exc:
+        raise InputFormatError(f"{file.url}: not a Hugging Face datasets directory ({exc})") from exc
+    splits = loaded.items() if isinstance(loaded, datasets.DatasetDict) else [("", loaded)]
+    for split, dataset in splits:
+        arrow = dataset.with_format("arrow")
+        batches = (
+            record_batch
+            for table in arrow.iter(batch_size=options.batch_size)
+            for record_batch in table.to_batches()
+        )
+        prefix = f"{file.relpath}/{split}" if split else file.relpath
+        yield from _batched(_table_rows(batches, prefix), file, options, tally)
+

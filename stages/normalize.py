@@ -1,0 +1,45 @@
+"""Unicode normalisation: the cheap clean-up every later stage assumes has happened."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import Field
+
+from stages.base import Stage, StageConfig, StageResult
+
+# C0/C1 controls except tab and newline, plus the BOM and lone zero-width no-break space:
+# they break tokenizers and shingling without carrying meaning.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{feff}]"
+
+
+class NormalizeConfig(StageConfig):
+    name: Literal["normalize"] = "normalize"
+    form: Literal["NFC", "NFKC", "none"] = Field("NFC", description="Unicode normal form.")
+    strip_control: bool = Field(True, description="Remove control characters and BOMs.")
+    newlines: bool = Field(True, description="CRLF/CR to LF; at most two consecutive newlines.")
+    trim: bool = Field(True, description="Strip leading/trailing whitespace of the document.")
+
+
+class Normalize(Stage[NormalizeConfig]):
+    """Vectorised over the Arrow column: no per-row Python."""
+
+    name = "normalize"
+    Config = NormalizeConfig
+
+    def process(self, batch: pa.Table) -> StageResult:
+        text = batch.column("text")
+        if self.config.form != "none":
+            text = pc.utf8_normalize(text, form=self.config.form)
+        if self.config.strip_control:
+            text = pc.replace_substring_regex(text, _CONTROL, "")
+        if self.config.newlines:
+            text = pc.replace_substring_regex(text, r"\r\n?", "\n")
+            text = pc.replace_substring_regex(text, r"[ \t]+\n", "\n")
+            text = pc.replace_substring_regex(text, r"\n{3,}", "\n\n")
+        if self.config.trim:
+            text = pc.utf8_trim_whitespace(text)
+        index = batch.schema.get_field_index("text")
+        return StageResult(batch.set_column(index, "text", text))

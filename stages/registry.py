@@ -1,0 +1,21 @@
+"""The stages a config may name, by name. Adding a stage means adding it here."""
+
+from __future__ import annotations
+
+from stages.base import Stage, StageConfig
+from stages.length import LengthFilter
+from stages.normalize import Normalize
+
+STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (Normalize, LengthFilter)}
+
+
+def stage_names() -> list[str]:
+    return list(STAGES)
+
+
+def stage_config_models() -> list[type[StageConfig]]:
+    return [cls.Config for cls in STAGES.values()]
+
+
+def build_stage(config: StageConfig) -> Stage:
+    return STAGES[config.name](config)
