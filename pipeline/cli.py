@@ -33,7 +33,7 @@ ConfigArg = Annotated[Path, typer.Argument(help="YAML run configuration.", show_
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
+    typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -82,15 +82,15 @@ def run(
         raise _fail(str(exc)) from None
     console = Console(width=None if Console().is_terminal else 140)
     if result.already_complete:
-        console.print(f"run {result.run_url} is already complete: nothing to do "
-                      f"({result.stats['output']['docs']:,} documents).", highlight=False)
+        typer.echo(f"run {result.run_url} is already complete: nothing to do "
+                   f"({result.stats['output']['docs']:,} documents).")
         return
     console.print(summary_table(result.stats))
-    console.print(f"documents: {result.run_url}/documents   statistics: {result.run_url}/stats.json", highlight=False)
+    typer.echo(f"documents: {result.run_url}/documents   statistics: {result.run_url}/stats.json")
     if result.failed:
-        console.print(f"{len(result.failed)} unit(s) FAILED (rerun the same command to retry them):", highlight=False)
+        typer.echo(f"{len(result.failed)} unit(s) FAILED (rerun the same command to retry them):")
         for outcome in result.failed:
-            console.print(f"  {outcome.unit}: {outcome.error}", highlight=False, markup=False)
+            typer.echo(f"  {outcome.unit}: {outcome.error}")
         raise typer.Exit(EXIT_FAILED_UNITS)
 
 
@@ -103,8 +103,8 @@ def validate(config: ConfigArg) -> None:
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     stages = ", ".join(stage.name for stage in parsed.stages) or "(none)"
-    Console().print(f"{config}: OK: {len(parsed.inputs)} inputs, {len(units)} units; stages: {stages}; "
-                    f"output: {parsed.output}", highlight=False)
+    typer.echo(f"{config}: OK: {len(parsed.inputs)} inputs, {len(units)} units; stages: {stages}; "
+               f"output: {parsed.output}")
 
 
 if __name__ == "__main__":

@@ -133,15 +133,23 @@ class RunDir:
             self.fs.rm(path)
         return len(stale)
 
-    def forget_unit(self, phase: PhaseDirs, unit: str) -> None:
-        """Remove every output of a unit no longer in the plan (its input was removed)."""
-        for directory in (phase.data, phase.rejected):
-            path = posixpath.join(directory, f"{unit}.parquet")
-            if self.fs.exists(path):
-                self.fs.rm(path)
-        marker = posixpath.join(phase.done, f"{unit}.json")
-        if self.fs.exists(marker):
-            self.fs.rm(marker)
+    def prune(self, phase: PhaseDirs, planned: set[str]) -> list[str]:
+        """Remove outputs and markers of units that are no longer planned (input removed).
+
+        Returns the ids of the units whose committed results were removed.
+        """
+        forgotten = set()
+        for directory, suffix in ((phase.data, ".parquet"), (phase.rejected, ".parquet"),
+                                  (phase.done, ".json"), (phase.failed, ".json")):
+            if not self.fs.exists(directory):
+                continue
+            for path in self.fs.ls(directory, detail=False):
+                name = posixpath.basename(path)
+                if name.endswith(suffix) and not name.startswith(".") and name[: -len(suffix)] not in planned:
+                    self.fs.rm(path)
+                    if directory == phase.done:
+                        forgotten.add(name[: -len(suffix)])
+        return sorted(forgotten)
 
     # -- atomic writes ----------------------------------------------------------------------
 

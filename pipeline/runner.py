@@ -92,12 +92,9 @@ def run_pipeline(
     run = RunDir(config.output)
     resumed = run.claim(config.fingerprint(), config.model_dump(mode="json"))
     phase = run.phase(0, "ingest", final=True)
+    for stale in run.prune(phase, {unit.id for unit in units}):
+        progress.log(f"the input of unit {stale} is gone: removed its outputs")
     done = run.done_units(phase)
-    planned = {unit.id for unit in units}
-    for stale in sorted(set(done) - planned):
-        progress.log(f"input of unit {stale} is gone from the plan: removing its outputs")
-        run.forget_unit(phase, stale)
-        del done[stale]
     pending = [unit for unit in units if unit.id not in done]
     if resumed and not pending:
         previous = run.read_json(run.path("stats.json"))

@@ -1,0 +1,126 @@
+"""The runner end to end on Ray: outputs, statistics, determinism, refusals, bad units."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from support import documents, file_digests, stage, stats, write_config, write_jsonl
+
+from pipeline.config import load_config
+from pipeline.rundir import RunDirError
+from pipeline.runner import run_pipeline
+
+pytestmark = pytest.mark.usefixtures("ray_local")
+
+TEXTS = ["short", "", "   ", "a reasonably long document about nothing " * 3, "ok doc number one here",
+         "x" * 50, "line one\r\n\r\n\r\n\r\nline two\x00 with a nul"]
+
+
+def _corpus(root: Path, files: int = 4, extra: list[str] | None = None) -> Path:
+    for i in range(files):
+        write_jsonl(root / f"part-{i}.jsonl", [f"{t} {i}" if t.strip() else t for t in TEXTS] + (extra or []))
+    return write_config(
+        root / "c.yaml",
+        inputs=[{"path": "*.jsonl", "source": "notes", "priority": 2}],
+        output="run",
+        stages=[{"name": "normalize"}, {"name": "length_filter", "min_chars": 10, "max_chars": 100}],
+    )
+
+
+def test_documents_and_exact_statistics(tmp_path: Path) -> None:
+    config = load_config(_corpus(tmp_path))
+    result = run_pipeline(config, workers=2)
+    assert result.ok and not result.already_complete
+    run = tmp_path / "run"
+    docs = documents(run)
+    s = stats(run)
+    # Recount from the outputs: the statistics are exact, not estimates.
+    assert s["output"]["docs"] == docs.num_rows == 4 * 3
+    assert s["output"]["bytes"] == sum(len(t.encode()) for t in docs.column("text").to_pylist())
+    ingest, length = stage(s, "ingest"), stage(s, "length_filter")
+    assert ingest["docs_in"] == 4 * len(TEXTS) and ingest["drops"]["empty_text"]["docs"] == 8
+    rejected = pq.read_table(run / "rejected").to_pylist()
+    assert {r["drop_reason"] for r in rejected} == {"too_short", "too_long"}
+    assert length["drops"]["too_short"]["docs"] == sum(r["drop_reason"] == "too_short" for r in rejected)
+    assert length["docs_in"] - length["docs_out"] == len(rejected)
+    assert length["by_source"]["notes"]["docs_out"] == docs.num_rows
+    assert s["complete"] and s["units"] == {"total": 4, "done": 4, "failed": []}
+    # Normalisation happened and the core schema holds.
+    assert "line one\n\nline two with a nul 0" in docs.column("text").to_pylist()
+    assert set(docs.column("priority").to_pylist()) == {2}
+    assert len(set(docs.column("id").to_pylist())) == docs.num_rows
+
+
+def test_same_outputs_with_one_or_two_workers(tmp_path: Path) -> None:
+    outputs = []
+    for workers in (1, 2):
+        root = tmp_path / f"w{workers}"
+        root.mkdir()
+        run_pipeline(load_config(_corpus(root, files=6)), workers=workers)
+        outputs.append((file_digests(root / "run" / "documents"), file_digests(root / "run" / "rejected" / "00-ingest")))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0][0]) == 6
+
+
+def test_rerun_of_finished_run_does_nothing(tmp_path: Path) -> None:
+    config = load_config(_corpus(tmp_path))
+    run_pipeline(config)
+    before = file_digests(tmp_path / "run" / "documents")
+    again = run_pipeline(config)
+    assert again.already_complete
+    assert file_digests(tmp_path / "run" / "documents") == before
+
+
+def test_changed_config_is_refused(tmp_path: Path) -> None:
+    run_pipeline(load_config(_corpus(tmp_path)))
+    changed = write_config(tmp_path / "c2.yaml", inputs=[{"path": "*.jsonl", "source": "notes"}], output="run")
+    with pytest.raises(RunDirError, match="different configuration.*another --output"):
+        run_pipeline(load_config(changed))
+
+
+def test_foreign_directory_is_refused(tmp_path: Path) -> None:
+    config_path = _corpus(tmp_path)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "precious.txt").write_text("not ours")
+    with pytest.raises(RunDirError, match="not a polycorpus run directory"):
+        run_pipeline(load_config(config_path))
+
+
+def test_bad_unit_fails_alone_and_rerun_after_removal_completes(tmp_path: Path) -> None:
+    _corpus(tmp_path, files=2)
+    (tmp_path / "junk.jsonl.gz").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    config = load_config(write_config(
+        tmp_path / "c.yaml", inputs=[{"path": "*.jsonl*", "source": "notes", "format": "jsonl"}], output="run"))
+    result = run_pipeline(config)
+    assert [o.unit for o in result.failed] == ["notes.junk.jsonl.gz." + result.failed[0].unit.rsplit(".", 1)[1]]
+    assert "junk.jsonl.gz" in result.failed[0].error
+    s = stats(tmp_path / "run")
+    assert not s["complete"] and s["units"]["done"] == 2
+    failure = json.loads(next((tmp_path / "run" / "_state" / "00-ingest" / "failed").glob("*.json")).read_text())
+    assert "junk.jsonl.gz" in failure["error"]
+    (tmp_path / "junk.jsonl.gz").unlink()
+    again = run_pipeline(config)
+    assert again.ok and stats(tmp_path / "run")["complete"]
+    assert not list((tmp_path / "run" / "_state" / "00-ingest" / "failed").glob("*.json"))
+
+
+def test_empty_input_file_gives_zero_documents(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    config = load_config(write_config(tmp_path / "c.yaml", inputs=[{"path": "empty.jsonl", "source": "e"}], output="run"))
+    result = run_pipeline(config)
+    assert result.ok
+    assert stats(tmp_path / "run")["output"]["docs"] == 0
+    assert not list((tmp_path / "run").glob("documents/*.parquet"))
+
+
+def test_removed_input_drops_its_outputs(tmp_path: Path) -> None:
+    config = load_config(_corpus(tmp_path, files=3))
+    run_pipeline(config)
+    (tmp_path / "part-2.jsonl").unlink()
+    result = run_pipeline(config)
+    assert result.ok
+    assert len(list((tmp_path / "run" / "documents").glob("*.parquet"))) == 2
+    assert stats(tmp_path / "run")["units"]["total"] == 2
