@@ -30,7 +30,10 @@ def ray_session(address: str | None, workers: int | None) -> Iterator[int]:
     if not ray.is_initialized():
         common = {"logging_level": logging.WARNING, "configure_logging": True, "log_to_driver": True}
         if address:
-            ray.init(address=address, **common)
+            # A cluster on loopback registered its nodes as 127.0.0.1: the driver must say the
+            # same, or it looks for its local raylet on the machine's external address.
+            loopback = address.split("://")[-1].startswith(("127.", "localhost"))
+            ray.init(address=address, **({"_node_ip_address": "127.0.0.1"} if loopback else {}), **common)
         else:
             ray.init(
                 num_cpus=workers or os.cpu_count() or 1,
