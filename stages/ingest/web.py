@@ -1,0 +1,472 @@
+"""Readers for web crawl archives: WARC (1.0, 1.1 and pre-standard 0.17), WET and ARC.
+
+Every record of an archive is accounted for exactly once: it becomes a document or is
+skipped with a reason, so ``tally.records == documents + sum(skipped counts)`` always holds.
+Kept are HTTP ``response`` records with an HTML payload (text extracted) and WET
+``conversion`` records (text as is).
+
+FastWARC (C++) parses WARC and WET files: plain or per-record gzip, and WARC/0.17 too. Only
+ARC, which FastWARC cannot read, goes through warcio. Both sit behind the small
+:class:`WebRecord` interface, so everything after parsing (HTTP decoding, charset, extraction,
+accounting) is one code path. Headers and bodies are read only for records that may be kept.
+
+Damage is handled by position: if the very first record cannot be read, the file is not an
+archive of this kind and :class:`InputFormatError` is raised; later damage (a truncated gzip,
+garbage after good records) keeps everything before it and counts the rest as ``corrupt``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO, Protocol, TypeVar
+
+import fsspec
+import pyarrow as pa
+from fastwarc.stream_io import BrotliReader
+from fastwarc.warc import ArchiveIterator as WarcIterator
+from fastwarc.warc import WarcRecord
+from warcio.archiveiterator import ArchiveIterator as ArcIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+
+from pipeline.schema import document_id, documents_table
+from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from stages.ingest.charset import clean_text, decode_html, decode_text, split_content_type
+from stages.ingest.html import Extractor, extractor, looks_like_html
+
+_KEPT_TYPES = frozenset({"response", "conversion"})
+#: Record types that are skipped under their own name; anything else is 'unknown_record_type'.
+_SKIPPED_TYPES = frozenset(
+    {"warcinfo", "request", "metadata", "revisit", "resource", "continuation"}
+)
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+#: Content types that say nothing about the payload, so it is sniffed (WHATWG MIME sniffing).
+_UNTYPED = frozenset({None, "unknown/unknown", "application/unknown", "*/*"})
+_CHUNK_SIZE = re.compile(rb"[ \t]*([0-9a-fA-F]{1,16})[ \t]*(?:;[^\n]*)?\r?")
+
+T = TypeVar("T")
+
+
+class ArchiveDamaged(Exception):
+    """The archive cannot be read from this point on (truncated or garbled bytes)."""
+
+
+class _Skip(Exception):
+    """A record that is not kept, with the reason counted in the tally."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class HttpHead:
+    """What decides whether a payload is kept: the HTTP status line and payload headers.
+
+    Records without an HTTP message (WET conversions, ``dns:`` responses) have
+    ``is_http=False``, no status and the archive record's own Content-Type.
+    """
+
+    is_http: bool
+    status: int | None
+    content_type: str | None
+    transfer_encoding: str | None = None
+    content_encoding: str | None = None
+
+
+class WebRecord(Protocol):
+    """One archive record, whatever library parsed it."""
+
+    rec_type: str  # WARC-Type: response, conversion, warcinfo, request, ...
+    length: int  # declared size of the record block in bytes
+    offset: int  # position of the record in the file (compressed stream position for .gz)
+
+    @property
+    def record_id(self) -> str | None: ...
+
+    @property
+    def date(self) -> str | None: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    def head(self) -> HttpHead: ...
+
+    def body(self) -> bytes:
+        """The payload (after any HTTP headers); raises ArchiveDamaged if it is cut short."""
+        ...
+
+
+def read_warc(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
+    """Documents from a WARC or WET file (a WET file is a WARC of ``conversion`` records)."""
+    return _read_archive(file, options, tally, _warc_records)
+
+
+read_wet = read_warc
+
+
+def read_arc(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
+    """Documents from an ARC file, the Internet Archive's format before WARC."""
+    return _read_archive(file, options, tally, _arc_records)
+
+
+def _read_archive(
+    file: InputFile,
+    options: IngestOptions,
+    tally: Tally,
+    parse: Callable[[BinaryIO], Iterator[WebRecord]],
+) -> Iterator[pa.Table]:
+    extract = extractor(options)
+    batch: list[dict[str, Any]] = []
+    with fsspec.open(file.url, "rb") as stream:
+        for record in _accounted(parse(stream), file, tally):
+            tally.saw(record.length)
+            if record.rec_type not in _KEPT_TYPES:
+                tally.skip(_type_reason(record.rec_type), record.length)
+                continue
+            try:
+                batch.append(_document(record, file, options, extract))
+            except _Skip as skip:
+                tally.skip(skip.reason, record.length)
+                continue
+            except ArchiveDamaged:
+                tally.skip("corrupt", record.length)
+                break
+            if len(batch) == options.batch_size:
+                yield documents_table(batch)
+                batch = []
+    if batch:
+        yield documents_table(batch)
+
+
+def _accounted(records: Iterator[WebRecord], file: InputFile, tally: Tally) -> Iterator[WebRecord]:
+    """Pass records through; turn damage into InputFormatError (at the start) or 'corrupt'.
+
+    The unreadable remainder counts as one record of unknown size, which keeps the
+    records == documents + skipped invariant.
+    """
+    seen_any = False
+    try:
+        for record in records:
+            seen_any = True
+            yield record
+    except ArchiveDamaged as exc:
+        if not seen_any:
+            raise InputFormatError(
+                f"{file.url}: not a readable {file.format.upper()} file ({exc})"
+            ) from exc
+        tally.saw(0)
+        tally.skip("corrupt", 0)
+
+
+def _type_reason(rec_type: str) -> str:
+    return rec_type if rec_type in _SKIPPED_TYPES else "unknown_record_type"
+
+
+def _document(
+    record: WebRecord, file: InputFile, options: IngestOptions, extract: Extractor
+) -> dict[str, Any]:
+    """The document row of a kept record type; raises _Skip when the record is not kept."""
+    if record.length > options.max_record_bytes:
+        raise _Skip("record_too_large")
+    head = record.head()
+    _check_status(head)
+    mime, declared_charset = split_content_type(head.content_type)
+    if record.rec_type == "conversion":
+        text, charset = decode_text(record.body(), declared_charset)
+    else:
+        text, charset = _page_text(record, head, mime, declared_charset, options, extract)
+    text = clean_text(text).strip()
+    if not text:
+        raise _Skip("empty_text")
+    record_id = record.record_id
+    return {
+        "id": document_id(file.source, record_id or f"{file.relpath}@{record.offset}"),
+        "text": text,
+        "source": file.source,
+        "kind": file.kind,
+        "priority": file.priority,
+        "url": _clean_url(record.url),
+        "meta": {
+            "crawl_date": record.date,
+            "warc_record_id": record_id,
+            "content_type": mime,
+            "charset": charset,
+            "warc_file": file.relpath,
+        },
+    }
+
+
+def _check_status(head: HttpHead) -> None:
+    """Only 2xx responses carry the page; redirects are counted apart from errors."""
+    if not head.is_http:
+        return
+    if head.status is None:
+        raise _Skip("bad_http_headers")
+    if 300 <= head.status < 400:
+        raise _Skip("http_redirect")
+    if not 200 <= head.status < 300:
+        raise _Skip("http_error_status")
+
+
+def _page_text(
+    record: WebRecord,
+    head: HttpHead,
+    mime: str | None,
+    declared_charset: str | None,
+    options: IngestOptions,
+    extract: Extractor,
+) -> tuple[str, str]:
+    """Text of an HTML response; the body is read only once the type allows HTML."""
+    untyped = mime in _UNTYPED
+    if not untyped and mime not in _HTML_TYPES:
+        raise _Skip("non_html")
+    body = _http_payload(record.body(), head, options.max_record_bytes)
+    if untyped and not looks_like_html(body):
+        raise _Skip("non_html")
+    html, charset = decode_html(body, declared_charset)
+    try:
+        return extract(html), charset
+    except Exception as exc:  # third-party extractor on untrusted markup: count, don't crash
+        raise _Skip("extract_error") from exc
+
+
+def _http_payload(body: bytes, head: HttpHead, limit: int) -> bytes:
+    """Undo Transfer-Encoding: chunked and Content-Encoding (gzip, deflate, br).
+
+    Some crawlers store payloads already decoded but keep the headers, so a body that does
+    not parse as what the header says is used as is if it looks like HTML.
+    """
+    if head.transfer_encoding and "chunked" in head.transfer_encoding.lower():
+        body = _dechunk(body)
+    if head.content_encoding:
+        decoded = _decompress(body, head.content_encoding, limit)
+        if decoded is None:
+            if not looks_like_html(body):
+                raise _Skip("decode_error")
+            decoded = body
+        body = decoded
+    return body
+
+
+def _dechunk(body: bytes) -> bytes:
+    """Join the chunks of a chunked body; a body that is not chunked is returned unchanged.
+
+    A chunk stream cut off before its final zero-size chunk keeps the data that arrived.
+    """
+    chunks: list[bytes] = []
+    pos = 0
+    while (line_end := body.find(b"\n", pos)) >= 0:
+        size = _chunk_size(body[pos:line_end])
+        if size is None:
+            break
+        if size == 0:
+            return b"".join(chunks)
+        start = line_end + 1
+        chunks.append(body[start : start + size])
+        pos = body.find(b"\n", start + size) + 1  # past the CRLF that ends the chunk data
+        if pos == 0:
+            break
+    return b"".join(chunks) if chunks else body
+
+
+def _chunk_size(line: bytes) -> int | None:
+    """The size on a chunk header line (hex, optional ';extensions'), None if it is not one."""
+    match = _CHUNK_SIZE.fullmatch(line)
+    return int(match.group(1), 16) if match else None
+
+
+def _decompress(body: bytes, content_encoding: str, limit: int) -> bytes | None:
+    """Decode a Content-Encoding list (undone in reverse order); None if the bytes disagree.
+
+    Output is capped at ``limit`` bytes: a small compressed record must not expand into
+    gigabytes (a decompression bomb is skipped as too large).
+    """
+    for coding in reversed(content_encoding.lower().split(",")):
+        coding = coding.strip()
+        try:
+            if coding in ("gzip", "x-gzip"):
+                body = _inflate(body, zlib.MAX_WBITS | 16, limit)
+            elif coding == "deflate":  # zlib-wrapped per the RFC, raw deflate in practice too
+                try:
+                    body = _inflate(body, zlib.MAX_WBITS, limit)
+                except zlib.error:
+                    body = _inflate(body, -zlib.MAX_WBITS, limit)
+            elif coding == "br":
+                body = BrotliReader(io.BytesIO(body)).read(limit + 1)
+            elif coding not in ("identity", ""):
+                return None
+        except (zlib.error, OSError):
+            return None
+        if len(body) > limit:
+            raise _Skip("record_too_large")
+    return body
+
+
+def _inflate(body: bytes, wbits: int, limit: int) -> bytes:
+    """zlib decompression that tolerates a truncated stream (crawlers cut long payloads)."""
+    return zlib.decompressobj(wbits).decompress(body, limit + 1)
+
+
+def _clean_url(url: str | None) -> str | None:
+    """wget writes ``WARC-Target-URI: <http://...>``; the brackets are not part of the URL."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1]
+    return clean_text(url) or None
+
+
+# -- FastWARC: WARC and WET ----------------------------------------------------------------
+
+
+class _WarcRecord:
+    """A FastWARC record; the lazy properties avoid header lookups for skipped records."""
+
+    __slots__ = ("_native", "rec_type", "length", "offset")
+
+    def __init__(self, native: WarcRecord) -> None:
+        self._native = native
+        self.rec_type = str(native.record_type)
+        self.length = native.content_length
+        self.offset = native.stream_pos
+
+    @property
+    def record_id(self) -> str | None:
+        return self._native.record_id
+
+    @property
+    def date(self) -> str | None:
+        return self._native.headers.get("WARC-Date")
+
+    @property
+    def url(self) -> str | None:
+        return self._native.headers.get("WARC-Target-URI")
+
+    def head(self) -> HttpHead:
+        native = self._native
+        if not native.is_http:
+            return HttpHead(False, None, native.headers.get("Content-Type"))
+        native.parse_http()
+        headers = native.http_headers
+        return HttpHead(
+            True,
+            headers.status_code,
+            headers.get("Content-Type"),
+            headers.get("Transfer-Encoding"),
+            headers.get("Content-Encoding"),
+        )
+
+    def body(self) -> bytes:
+        native = self._native
+        try:
+            data = native.reader.read()
+        except OSError as exc:
+            raise ArchiveDamaged(f"unreadable record at offset {self.offset}: {exc}") from exc
+        if len(data) < native.content_length:  # after parse_http: the payload's length
+            raise ArchiveDamaged(f"record at offset {self.offset} is cut short")
+        return data
+
+
+def _warc_records(stream: BinaryIO) -> Iterator[WebRecord]:
+    for native in _guarded(WarcIterator(stream, parse_http=False), (OSError, ValueError)):
+        if "Content-Length" not in native.headers:
+            # Mandatory in every WARC version. FastWARC still yields a record when a header
+            # block is cut off by truncation, or lacks CRLF line ends and so reads as one line.
+            raise ArchiveDamaged(f"malformed WARC header at offset {native.stream_pos}")
+        yield _WarcRecord(native)
+
+
+# -- warcio: ARC -----------------------------------------------------------------------------
+
+
+class _ArcRecord:
+    """A warcio ARC record. ARC has no record ids; documents are located by file offset."""
+
+    __slots__ = ("_native", "rec_type", "length", "offset")
+
+    def __init__(self, native: ArcWarcRecord, length: int, offset: int) -> None:
+        self._native = native
+        # The ARC file header ('filedesc://') plays the role of a WARC warcinfo record.
+        self.rec_type = "warcinfo" if native.rec_type == "arc_header" else native.rec_type
+        self.length = length
+        self.offset = offset
+
+    @property
+    def record_id(self) -> str | None:
+        return None
+
+    @property
+    def date(self) -> str | None:
+        """The 14-digit archive date as ISO 8601, like WARC-Date; None if it is not one."""
+        stamp = self._native.rec_headers.get_header("archive-date") or ""
+        try:
+            return datetime.strptime(stamp, "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            return None
+
+    @property
+    def url(self) -> str | None:
+        return self._native.rec_headers.get_header("uri")
+
+    def head(self) -> HttpHead:
+        http = self._native.http_headers
+        if http is None:
+            return HttpHead(False, None, self._native.rec_headers.get_header("content-type"))
+        status = http.get_statuscode()
+        return HttpHead(
+            True,
+            int(status) if status and status.isascii() and status.isdigit() else None,
+            http.get_header("Content-Type"),
+            http.get_header("Transfer-Encoding"),
+            http.get_header("Content-Encoding"),
+        )
+
+    def body(self) -> bytes:
+        native = self._native
+        try:
+            data = native.raw_stream.read()
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ArchiveDamaged(f"unreadable record at offset {self.offset}: {exc}") from exc
+        if native.payload_length >= 0 and len(data) < native.payload_length:
+            raise ArchiveDamaged(f"record at offset {self.offset} is cut short")
+        return data
+
+
+_ARC_ERRORS = (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error)
+
+
+def _arc_records(stream: BinaryIO) -> Iterator[WebRecord]:
+    iterator = ArcIterator(stream, arc2warc=False, ensure_http_headers=False)
+    first = True
+    for native in _guarded(iterator, _ARC_ERRORS):
+        if native.format != "arc":
+            raise ArchiveDamaged(f"a {native.format.upper()} record, not ARC")
+        if first and native.rec_type != "arc_header":
+            # warcio reads almost any line of five words as an ARC record header; a real ARC
+            # file starts with its filedesc:// record.
+            raise ArchiveDamaged("no filedesc:// header record at the start")
+        first = False
+        length = native.rec_headers.get_header("length") or ""
+        if not (length.isascii() and length.isdigit()):
+            raise ArchiveDamaged(f"malformed ARC header at offset {iterator.offset}")
+        yield _ArcRecord(native, int(length), iterator.offset)
+
+
+def _guarded(records: Iterable[T], errors: tuple[type[BaseException], ...]) -> Iterator[T]:
+    """Re-raise a parser's own errors as ArchiveDamaged, so damage is told apart from bugs."""
+    iterator = iter(records)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except errors as exc:
+            raise ArchiveDamaged(str(exc).strip() or type(exc).__name__) from exc
+        yield item
