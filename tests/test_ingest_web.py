@@ -478,7 +478,7 @@ def test_truncated_arc_keeps_records_before_the_damage(tmp_path: Path) -> None:
 #: js, plain text, xml and 38 dns: records (non_html); 7 are 301/302 and 40 are 404.
 #: clipped.warc.gz is one response whose gzip stream ends mid-body (88038 payload bytes
 #: declared, 74970 present). cc_net's hand-made WET uses LF line ends and character counts
-#: as Content-Length, so no record of it can be framed.
+#: as Content-Length, so it is read by line framing: a warcinfo and three conversions.
 CORPUS: dict[str, tuple[int, int, dict[str, int]] | type[Exception]] = {
     "allenai__dolma/sample-0000.warc.gz":
         (48, 22, {"warcinfo": 1, "request": 22, "metadata": 1, "resource": 2}),
@@ -497,7 +497,7 @@ CORPUS: dict[str, tuple[int, int, dict[str, int]] | type[Exception]] = {
     "commoncrawl__whirlwind-python/whirlwind.warc.wat.gz": (2, 0, {"warcinfo": 1, "metadata": 1}),
     "commoncrawl__whirlwind-python/whirlwind.warc.wet": (2, 1, {"warcinfo": 1}),
     "commoncrawl__whirlwind-python/whirlwind.warc.wet.gz": (2, 1, {"warcinfo": 1}),
-    "facebookresearch__cc_net/sample.warc.txt": InputFormatError,
+    "facebookresearch__cc_net/sample.warc.txt": (4, 3, {"warcinfo": 1}),
     "webrecorder__warcio/example-iana.org-chunked.warc": (3, 1, {"warcinfo": 1, "request": 1}),
     "webrecorder__warcio/example-resource.warc.gz": (3, 0, {"warcinfo": 2, "resource": 1}),
     "webrecorder__warcio/example.warc": (6, 1, {"warcinfo": 2, "request": 2, "revisit": 1}),
@@ -510,8 +510,13 @@ def warc_dir(shared_dir: Path) -> Path:
     return shared_dir / "corpus" / "warc"
 
 
+def corpus_reader(relpath: str) -> Any:
+    """The reader a config would pick: WET by extension, or by ``format: wet`` for cc_net's."""
+    return read_wet if ".wet" in relpath or relpath.endswith(".warc.txt") else read_warc
+
+
 def read_corpus(warc_dir: Path, relpath: str, **options: Any) -> list[dict[str, Any]]:
-    return read(warc_dir / relpath, read_wet if ".wet" in relpath else read_warc, **options)[0]
+    return read(warc_dir / relpath, corpus_reader(relpath), **options)[0]
 
 
 @pytest.mark.integration
@@ -524,7 +529,7 @@ def test_corpus_table_lists_every_file(warc_dir: Path) -> None:
 @pytest.mark.parametrize("relpath", sorted(CORPUS))
 def test_corpus_file_counts(warc_dir: Path, relpath: str) -> None:
     expected = CORPUS[relpath]
-    reader = read_wet if ".wet" in relpath else read_warc
+    reader = corpus_reader(relpath)
     if isinstance(expected, type):
         with pytest.raises(expected, match=Path(relpath).name):
             read(warc_dir / relpath, reader)
@@ -579,3 +584,9 @@ def test_corpus_edge_cases(warc_dir: Path) -> None:
     assert any("archive.org" in r["url"] for r in aut)
     arrow = pa.Table.from_pylist([{"text": r["text"]} for r in aut])  # valid UTF-8 throughout
     assert arrow.num_rows == 93
+    cc_net = read_corpus(warc_dir, "facebookresearch__cc_net/sample.warc.txt")  # line-framed WET
+    by_url = {r["url"]: r["text"] for r in cc_net}
+    assert by_url["http://sample_english.com"].startswith("Famous Mark Twain Quotes")
+    assert by_url["http://sample_english.com"].endswith("Truth isn't.")
+    assert by_url["http://sample_chinese.zh"].startswith("馬克·吐溫名言")  # Mark Twain, Traditional
+    assert any("\u0430" <= ch <= "\u044f" for ch in by_url["http://sample_russian.ru"])

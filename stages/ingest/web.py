@@ -107,7 +107,9 @@ def read_warc(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator
     return _read_archive(file, options, tally, _warc_records)
 
 
-read_wet = read_warc
+def read_wet(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
+    """Documents from a WET file: FastWARC, or line framing for hand-made plain-text WET."""
+    return _read_archive(file, options, tally, _wet_records)
 
 
 def read_arc(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
@@ -186,7 +188,9 @@ def _document(
         raise _Skip("empty_text")
     record_id = record.record_id
     return {
-        "id": document_id(file.source, record_id or f"{file.relpath}@{record.offset}"),
+        # The file position, not WARC-Record-ID: ids must be unique, and record ids are
+        # duplicated in the wild (copied fixtures, re-packed crawls).
+        "id": document_id(file.source, f"{file.relpath}@{record.offset}"),
         "text": text,
         "source": file.source,
         "kind": file.kind,
@@ -381,6 +385,103 @@ def _warc_records(stream: BinaryIO) -> Iterator[WebRecord]:
             # block is cut off by truncation, or lacks CRLF line ends and so reads as one line.
             raise ArchiveDamaged(f"malformed WARC header at offset {native.stream_pos}")
         yield _WarcRecord(native)
+
+
+# -- line-framed WET -----------------------------------------------------------------------
+
+_RECORD_START = re.compile(rb"WARC/\d+\.\d+\r?\n")
+
+
+def _wet_records(stream: BinaryIO) -> Iterator[WebRecord]:
+    """FastWARC first; a plain-text WET whose framing is broken is split on its lines.
+
+    Hand-made and older WET files (cc_net's fixtures, for one) use LF line ends and count
+    Content-Length in characters, so byte framing fails at the very first record. Such text
+    is still unambiguous when read as cc_net reads it: a record starts at a ``WARC/1.x`` line.
+    """
+    records = _warc_records(stream)
+    try:
+        first = next(records)
+    except StopIteration:
+        return
+    except ArchiveDamaged:
+        stream.seek(0)
+        if not _RECORD_START.match(stream.readline()):
+            raise
+        stream.seek(0)
+        yield from _line_framed_records(stream)
+        return
+    yield first
+    yield from records
+
+
+@dataclass(slots=True)
+class _LineFramedRecord:
+    """A record of a line-framed WET file; its text is already in memory."""
+
+    headers: dict[str, str]
+    payload: bytes
+    offset: int
+
+    @property
+    def rec_type(self) -> str:
+        return self.headers.get("warc-type", "unknown")
+
+    @property
+    def length(self) -> int:
+        return len(self.payload)
+
+    @property
+    def record_id(self) -> str | None:
+        return self.headers.get("warc-record-id")
+
+    @property
+    def date(self) -> str | None:
+        return self.headers.get("warc-date")
+
+    @property
+    def url(self) -> str | None:
+        return self.headers.get("warc-target-uri")
+
+    def head(self) -> HttpHead:
+        return HttpHead(False, None, self.headers.get("content-type"))
+
+    def body(self) -> bytes:
+        return self.payload
+
+
+def _line_framed_records(stream: BinaryIO) -> Iterator[WebRecord]:
+    offset = position = 0
+    headers: dict[str, str] | None = None
+    lines: list[bytes] = []
+    for line in stream:
+        if _RECORD_START.fullmatch(line) and (headers is None or not lines or not lines[-1].strip()):
+            if headers is not None:
+                yield _LineFramedRecord(headers, b"".join(lines).strip(b"\r\n"), offset)
+            offset, headers, lines = position, None, []
+            headers = _header_block(stream)
+            position += len(line) + headers.pop("\0size")
+            continue
+        if headers is None:
+            raise ArchiveDamaged(f"text before the first WARC record at offset {position}")
+        lines.append(line)
+        position += len(line)
+    if headers is not None:
+        yield _LineFramedRecord(headers, b"".join(lines).strip(b"\r\n"), offset)
+
+
+def _header_block(stream: BinaryIO) -> dict[str, Any]:
+    """Read 'Name: value' lines up to the blank line; '\\0size' holds the bytes consumed."""
+    headers: dict[str, Any] = {}
+    size = 0
+    for line in stream:
+        size += len(line)
+        if not line.strip():
+            break
+        name, _, value = line.decode("utf-8", "replace").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    headers["\0size"] = size
+    return headers
 
 
 # -- warcio: ARC -----------------------------------------------------------------------------
