@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from stages.ingest.base import IngestOptions
 from stages.registry import stage_config_models, stage_names
@@ -38,6 +38,10 @@ _SUFFIX_FORMATS: list[tuple[str, str]] = [
     (".json.gz", "jsonl"),
     (".parquet", "parquet"),
 ]
+
+
+def is_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[")
 
 
 class ConfigError(Exception):
@@ -69,11 +73,19 @@ class InputSpec(BaseModel):
     )
     priority: int = Field(0, description="Higher wins when dedup chooses which copy to keep.")
 
-    def resolved_format(self) -> str:
-        """The declared format, or the one the extension implies (validated up front)."""
-        fmt = self.format or infer_format(self.path)
-        assert fmt is not None, "validated by PipelineConfig"
-        return fmt
+    @model_validator(mode="after")
+    def _format_known(self) -> InputSpec:
+        # A glob may match files of several formats: those are inferred file by file.
+        if self.format is None and not is_glob(self.path) and infer_format(self.path) is None:
+            raise ValueError(
+                f"cannot infer the format of {self.path!r} from its extension; "
+                f"set format to one of {', '.join(FORMATS)}"
+            )
+        return self
+
+    def format_of(self, path: str) -> str | None:
+        """The declared format, or the one the matched file's extension implies."""
+        return self.format or infer_format(path)
 
 
 def _stage_union() -> Any:
@@ -96,17 +108,6 @@ class PipelineConfig(BaseModel):
     write_rejected: bool = Field(
         True, description="Write dropped documents with stage and reason under RUN/rejected/."
     )
-
-    @field_validator("inputs")
-    @classmethod
-    def _formats_known(cls, inputs: list[InputSpec]) -> list[InputSpec]:
-        for spec in inputs:
-            if spec.format is None and infer_format(spec.path) is None:
-                raise ValueError(
-                    f"cannot infer the format of {spec.path!r} from its extension; "
-                    f"set format to one of {', '.join(FORMATS)}"
-                )
-        return inputs
 
     def fingerprint(self) -> str:
         """Hash of everything that shapes the outputs (the output location itself excluded)."""
@@ -150,6 +151,8 @@ def _describe(error: dict[str, Any]) -> str:
         return f"{where}.name: required key is missing (the stage to run)"
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown key"
+    if error["type"] == "value_error":
+        return f"{where}: {error['ctx']['error']}"
     if error["type"] == "missing":
         return f"{where}: required key is missing"
     return f"{where}: {error['msg']} (got {error.get('input')!r})"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import fsspec
 import xxhash
 
-from pipeline.config import ConfigError, PipelineConfig, infer_format
+from pipeline.config import ConfigError, InputSpec, PipelineConfig, infer_format, is_glob
 from stages.ingest.base import InputFile
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -38,14 +38,16 @@ def _base_dir(pattern: str) -> str:
     return head if head.endswith("/") else posixpath.dirname(head)
 
 
-def _expand(path: str, fmt: str) -> tuple[fsspec.AbstractFileSystem, list[str], str]:
-    fs, fs_path = fsspec.core.url_to_fs(path)
-    if _GLOB_CHARS.search(fs_path):
-        matches = [p for p in sorted(fs.glob(fs_path)) if fs.isfile(p) or fmt == "hf"]
+def _expand(spec: InputSpec) -> tuple[fsspec.AbstractFileSystem, list[str], str]:
+    """The matched paths (sorted) and the base directory that ids are relative to."""
+    fs, fs_path = fsspec.core.url_to_fs(spec.path)
+    if is_glob(fs_path):
+        matches = [p for p in sorted(fs.glob(fs_path)) if fs.isfile(p) or spec.format == "hf"]
         return fs, matches, _base_dir(fs_path)
-    if fmt != "hf" and fs.isdir(fs_path):
+    if spec.format != "hf" and fs.isdir(fs_path):
         files = sorted(p for p in fs.find(fs_path) if not posixpath.basename(p).startswith("."))
-        return fs, [p for p in files if infer_format(p) == fmt], fs_path.rstrip("/")
+        wanted = [p for p in files if spec.format is None or infer_format(p) in (spec.format, None)]
+        return fs, [p for p in wanted if spec.format_of(p)], fs_path.rstrip("/")
     return fs, ([fs_path] if fs.exists(fs_path) else []), posixpath.dirname(fs_path.rstrip("/"))
 
 
@@ -55,16 +57,19 @@ def plan_units(config: PipelineConfig) -> list[Unit]:
     units: dict[str, Unit] = {}
     owners: dict[str, int] = {}
     for index, spec in enumerate(config.inputs):
-        fmt = spec.resolved_format()
-        fs, paths, base = _expand(spec.path, fmt)
+        fs, paths, base = _expand(spec)
         if not paths:
             problems.append(f"inputs[{index}].path: no input matches {spec.path!r}")
             continue
         for path in paths:
             relpath = posixpath.relpath(path, base) if base else path
             url = fs.unstrip_protocol(path) if "://" in spec.path else path
+            fmt = spec.format_of(path)
+            if fmt is None:
+                problems.append(f"inputs[{index}].path: cannot infer the format of {url}; set format")
+                continue
             uid = unit_id(spec.source, relpath)
-            if uid in units:
+            if uid in units:  # same source and relative path from two inputs
                 problems.append(
                     f"inputs[{index}].path: {url} gives unit {uid!r}, already given by "
                     f"inputs[{owners[uid]}] ({units[uid].file.url}); use distinct sources"
