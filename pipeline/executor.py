@@ -28,7 +28,7 @@ def ray_session(address: str | None, workers: int | None) -> Iterator[int]:
     """Join ``address`` or start an embedded local Ray; yield the number of worker slots."""
     started = False
     if not ray.is_initialized():
-        common = {"logging_level": logging.WARNING, "configure_logging": True, "log_to_driver": True}
+        common = {"logging_level": logging.ERROR, "configure_logging": True, "log_to_driver": True}
         if address:
             # A cluster on loopback registered its nodes as 127.0.0.1: the driver must say the
             # same, or it looks for its local raylet on the machine's external address.
