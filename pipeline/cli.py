@@ -55,8 +55,10 @@ def summary_table(stats: dict[str, Any]) -> Table:
             continue
         drops = sorted(stage.get("drops", {}).items(), key=lambda kv: -kv[1]["docs"])
         reasons = ", ".join(f"{reason} {d['docs']:,}" for reason, d in drops[:3])
+        # Ingest's input is archive records (requests, metadata... included), not documents.
+        name = "ingest (records in)" if stage["name"] == "ingest" else stage["name"]
         table.add_row(
-            stage["name"], f"{stage.get('docs_in', 0):,}", f"{stage.get('docs_out', 0):,}",
+            name, f"{stage.get('docs_in', 0):,}", f"{stage.get('docs_out', 0):,}",
             f"{stage.get('docs_in', 0) - stage.get('docs_out', 0):,}",
             _human_bytes(stage.get("bytes_in", 0)), _human_bytes(stage.get("bytes_out", 0)), reasons,
         )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +27,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _ray(*args: str, env: dict[str, str]) -> None:
-    subprocess.run(["ray", *args], env=env, check=True, capture_output=True, timeout=180)
+def _node(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A Ray node in the foreground (``--block``) and in its own process group, so that the
+    teardown stops exactly this cluster (``ray stop`` would stop every Ray on the machine)."""
+    return subprocess.Popen(["ray", "start", "--block", *args], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_for_nodes(address: str, env: dict[str, str], count: int) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = subprocess.run(["ray", "status", f"--address={address}"], env=env, capture_output=True,
+                                text=True, timeout=60)
+        if status.stdout.count(" node_") >= count:
+            return status.stdout
+        time.sleep(1)
+    raise AssertionError(f"the cluster at {address} did not reach {count} nodes")
 
 
 @pytest.fixture
@@ -38,20 +54,28 @@ def cluster() -> Iterator[tuple[str, dict[str, str]]]:
     env = {**os.environ, "RAY_TMPDIR": tmp, "RAY_AUTH_MODE": "token",
            "RAY_AUTH_TOKEN": secrets.token_hex(32), "RAY_USAGE_STATS_ENABLED": "0"}
     address = f"127.0.0.1:{_free_port()}"
+    nodes = [_node("--head", "--node-ip-address=127.0.0.1", f"--port={address.split(':')[1]}",
+                   "--num-cpus=1", "--include-dashboard=false", env=env)]
     try:
-        _ray("start", "--head", "--node-ip-address=127.0.0.1", f"--port={address.split(':')[1]}",
-             "--num-cpus=1", "--include-dashboard=false", env=env)
-        _ray("start", f"--address={address}", "--node-ip-address=127.0.0.1", "--num-cpus=1", env=env)
+        _wait_for_nodes(address, env, 1)
+        nodes.append(_node(f"--address={address}", "--node-ip-address=127.0.0.1", "--num-cpus=1", env=env))
+        _wait_for_nodes(address, env, 2)
         yield address, env
     finally:
-        subprocess.run(["ray", "stop", "--force"], env=env, capture_output=True, timeout=120)
+        for node in reversed(nodes):
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(node.pid, sig)
+                    node.wait(timeout=30)
+                    break
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    continue
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_example_on_two_node_cluster_matches_local_run(tmp_path: Path, cluster: tuple[str, dict[str, str]]) -> None:
     address, env = cluster
-    status = subprocess.run(["ray", "status", f"--address={address}"], env=env, capture_output=True, text=True, timeout=60)
-    assert status.stdout.count("node_") == 2, status.stdout
+    assert _wait_for_nodes(address, env, 2).count(" node_") == 2
     on_cluster = cli("run", str(EXAMPLE), "--output", str(tmp_path / "cluster"), "--ray-address", address, env=env)
     assert on_cluster.returncode == 0, on_cluster.stdout + on_cluster.stderr
     local = cli("run", str(EXAMPLE), "--output", str(tmp_path / "local"), "--workers", "2")
