@@ -46,8 +46,10 @@ def _expand(spec: InputSpec) -> tuple[fsspec.AbstractFileSystem, list[str], str]
         return fs, matches, _base_dir(fs_path)
     if spec.format != "hf" and fs.isdir(fs_path):
         files = sorted(p for p in fs.find(fs_path) if not posixpath.basename(p).startswith("."))
-        wanted = [p for p in files if spec.format is None or infer_format(p) in (spec.format, None)]
-        return fs, [p for p in wanted if spec.format_of(p)], fs_path.rstrip("/")
+        # A directory takes the files whose extension names the input's format (any known
+        # format when none is set); files with other extensions need a glob.
+        wanted = [p for p in files if infer_format(p) is not None and infer_format(p) == spec.format_of(p)]
+        return fs, wanted, fs_path.rstrip("/")
     return fs, ([fs_path] if fs.exists(fs_path) else []), posixpath.dirname(fs_path.rstrip("/"))
 
 
