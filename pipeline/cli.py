@@ -26,6 +26,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Command groups live in their own modules (pipeline/cli_<group>.py) and are added here with
+# app.add_typer(<group>_app, name="<group>").
+
 EXIT_FAILED_UNITS = 1
 EXIT_BAD_INPUT = 2
 

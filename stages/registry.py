@@ -6,7 +6,13 @@ from stages.base import Stage, StageConfig
 from stages.length import LengthFilter
 from stages.normalize import Normalize
 
-STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (Normalize, LengthFilter)}
+STAGES: dict[str, type[Stage]] = {
+    cls.name: cls
+    for cls in (
+        Normalize,
+        LengthFilter,
+    )
+}
 
 
 def stage_names() -> list[str]:
