@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stages.base import Stage, StageConfig
+from stages.langid.stage import LangId
 from stages.length import LengthFilter
 from stages.normalize import Normalize
 
@@ -11,6 +12,7 @@ STAGES: dict[str, type[Stage]] = {
     for cls in (
         Normalize,
         LengthFilter,
+        LangId,
     )
 }
 

@@ -1,0 +1,152 @@
+"""The ``langid`` stage: label every document with its language, keep the chosen ones.
+
+Output columns: ``lang`` (ISO 639-1 where the model has it, Chinese as ``zh-Hans`` /
+``zh-Hant``), ``lang_score`` and ``lang_top`` (the top-k labels with scores). With
+``granularity: paragraph`` every paragraph is identified too, ``lang_shares`` records the
+share of the text in each language, and a mixed-language page is kept, split into one
+document per language, or dropped, as configured.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import Field
+
+from stages.base import Stage, StageConfig, StageResult
+from stages.langid.model import LidModel
+from stages.langid.paragraphs import ParagraphOptions, paragraph_languages
+from stages.langid.prepare import has_letters, prepare
+from stages.langid.script import chinese_script, has_kana
+from stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
+
+TOP_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())]))
+
+#: A "Japanese" text without kana is Chinese: ja and zh trade places in its top-k.
+_KANA_SWAP = {"ja": "zh", "zh": "ja"}
+
+#: Drop reasons.
+NO_TEXT, LOW_SCORE, NOT_KEPT, MIXED = "no_text", "low_score", "not_kept", "mixed_language"
+
+
+class LangIdConfig(StageConfig):
+    name: Literal["langid"] = "langid"
+    model_path: str | None = Field(
+        None, description="A fastText LID model (lid.176.bin, GlotLID, OpenLID); default: the "
+        "bundled lid.176.ftz.")
+    label_map: dict[str, str] = Field(
+        default_factory=dict, description="Model label -> language code (e.g. eng_Latn: en).")
+    mode: Literal["filter", "annotate"] = Field(
+        "filter", description="annotate labels every document and drops none.")
+    keep: list[str] | None = Field(
+        None, description="Languages to keep (zh keeps zh-Hans and zh-Hant); none: all.")
+    min_score: float = Field(
+        DEFAULT_MIN_SCORE, ge=0, le=1, description="Threshold of languages without their own.")
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Per-language thresholds over the built-in defaults.")
+    top_k: int = Field(3, ge=1, le=20, description="Labels kept in lang_top.")
+    normalize: bool = Field(
+        True, description="Lower-case and remove URLs, e-mails and digit runs before predicting.")
+    max_chars: int = Field(
+        10_000, ge=100, description="Characters of each document (or paragraph) predicted on.")
+    chinese_script: bool = Field(True, description="Label zh as zh-Hans or zh-Hant.")
+    kana_check: bool = Field(True, description="ja without any kana is relabelled zh.")
+    granularity: Literal["document", "paragraph"] = "document"
+    paragraphs: ParagraphOptions = ParagraphOptions()
+
+
+class LangId(Stage[LangIdConfig]):
+    name = "langid"
+    Config = LangIdConfig
+
+    def setup(self) -> None:
+        self.model = LidModel(self.config.model_path, self.config.label_map)
+
+    def identify(self, text: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """``(lang, lang_score, lang_top)`` for each text; null lang where it has no letters."""
+        config = self.config
+        prepared = prepare(text, max_chars=config.max_chars, normalize=config.normalize)
+        letters = has_letters(prepared).fill_null(False)
+        rows = np.flatnonzero(letters.to_numpy(zero_copy_only=False))
+        predictions = self.model.predict(prepared.take(rows).to_pylist(), config.top_k)
+        top_labels = predictions.labels
+        if config.kana_check and top_labels:
+            kana = has_kana(prepared.take(rows)).to_pylist()
+            top_labels = [[_KANA_SWAP.get(x, x) for x in row] if row[0] == "ja" and not has else row
+                          for row, has in zip(top_labels, kana, strict=True)]
+        if config.chinese_script:
+            _label_chinese_script(prepared.take(rows), top_labels)
+        n = len(prepared)
+        lang = np.full(n, None, dtype=object)
+        lang[rows] = [row[0] for row in top_labels]
+        score = np.zeros(n, dtype=np.float32)
+        score[rows] = predictions.scores[:, 0] if len(rows) else []
+        top = _top_column(n, rows, top_labels, predictions.scores)
+        return pa.array(lang, pa.string()), pa.array(score, pa.float32()), top
+
+    def process(self, batch: pa.Table) -> StageResult:
+        config = self.config
+        lang, score, top = self.identify(batch.column("text"))
+        table = _set(_set(_set(batch, "lang", lang), "lang_score", score), "lang_top", top)
+        counters: dict[str, int] = {}
+        mixed = pa.nulls(batch.num_rows, pa.bool_())
+        if config.granularity == "paragraph":
+            found = paragraph_languages(self, batch.column("text"), lang, config.paragraphs)
+            table = _set(table, "lang_shares", found.shares)
+            mixed = found.mixed
+            counters["mixed_pages"] = pc.sum(mixed).as_py() or 0
+        return StageResult(table, self._reasons(table, mixed), counters)
+
+    def _reasons(self, table: pa.Table, mixed: pa.Array | None) -> pa.Array | None:
+        """The drop reason of each row (null keeps it), or None in annotate mode."""
+        config = self.config
+        if config.mode == "annotate":
+            return None
+        lang, score = table.column("lang"), table.column("lang_score")
+        langs = [x for x in pc.unique(lang).to_pylist() if x is not None]
+        limits = [threshold_for(x, config.thresholds, config.min_score) for x in langs]
+        position = pc.index_in(lang, pa.array(langs, pa.string()))
+        reasons = pc.if_else(pc.less(score, pc.take(pa.array(limits, pa.float32()), position)),
+                             LOW_SCORE, pa.scalar(None, pa.string()))
+        if config.keep is not None:
+            kept = [x for x in langs if x in config.keep or x.split("-", 1)[0] in config.keep]
+            reasons = pc.if_else(pc.is_in(lang, pa.array(kept, pa.string())), reasons, NOT_KEPT)
+        if mixed is not None and config.paragraphs.mixed == "drop":
+            reasons = pc.if_else(mixed.fill_null(False), MIXED, reasons)
+        reasons = pc.if_else(pc.is_null(lang), NO_TEXT, reasons)
+        return reasons.combine_chunks() if isinstance(reasons, pa.ChunkedArray) else reasons
+
+
+def _label_chinese_script(prepared: pa.Array, top_labels: list[list[str]]) -> None:
+    """Replace every ``zh`` among a row's labels by the script its text is written in."""
+    rows = [i for i, labels in enumerate(top_labels) if "zh" in labels]
+    if not rows:
+        return
+    scripts = chinese_script(prepared.take(pa.array(rows, pa.int64()))).to_pylist()
+    for row, script in zip(rows, scripts, strict=True):
+        top_labels[row] = [script if label == "zh" else label for label in top_labels[row]]
+
+
+def _top_column(n: int, rows: np.ndarray, labels: list[list[str]], scores: np.ndarray) -> pa.Array:
+    """``lang_top`` as list<struct<lang, score>>: up to k entries per predicted row (fastText
+    leaves out labels of probability 0), empty for rows without a prediction."""
+    sizes = np.zeros(n, dtype=np.int32)
+    sizes[rows] = [len(row) for row in labels]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+    flat_scores = [float(s) for row, row_scores in zip(labels, scores, strict=True) for s in row_scores[: len(row)]]
+    values = pa.StructArray.from_arrays(
+        [pa.array([label for row in labels for label in row], pa.string()), pa.array(flat_scores, pa.float32())],
+        fields=list(TOP_TYPE.value_type),
+    )
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=TOP_TYPE)
+
+
+def _set(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+    index = table.schema.get_field_index(name)
+    if index < 0:
+        return table.append_column(name, values)
+    return table.set_column(index, pa.field(name, values.type), values)
+
