@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_shards import shards_app
+from pipeline.cli_tokenizer import tokenizer_app
 from pipeline.config import ConfigError, load_config
 from pipeline.plan import plan_units
 from pipeline.progress import RunProgress
@@ -28,6 +30,8 @@ app = typer.Typer(
 
 # Command groups live in their own modules (pipeline/cli_<group>.py) and are added here with
 # app.add_typer(<group>_app, name="<group>").
+app.add_typer(tokenizer_app, name="tokenizer")
+app.add_typer(shards_app, name="shards")
 
 EXIT_FAILED_UNITS = 1
 EXIT_BAD_INPUT = 2
@@ -102,9 +106,12 @@ def run(
 @app.command()
 def validate(config: ConfigArg) -> None:
     """Check CONFIG and resolve its inputs without running anything."""
+    from pipeline.runner import check_stages
+
     try:
         parsed = load_config(config)
         units = plan_units(parsed)
+        check_stages(parsed)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     stages = ", ".join(stage.name for stage in parsed.stages) or "(none)"

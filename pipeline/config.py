@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from stages.base import config_path_fields
 from stages.ingest.base import IngestOptions
 from stages.registry import stage_config_models, stage_names
 
@@ -168,7 +169,15 @@ def parse_config(data: Any, base_dir: Path, origin: str = "config") -> PipelineC
         lines = [_describe(e) for e in exc.errors(include_url=False)]
         raise ConfigError(f"{origin}: invalid configuration\n  " + "\n  ".join(lines)) from None
     inputs = [spec.model_copy(update={"path": _anchor(spec.path, base_dir)}) for spec in config.inputs]
-    return config.model_copy(update={"inputs": inputs, "output": _anchor(config.output, base_dir)})
+    stages = [
+        stage.model_copy(update={
+            name: _anchor(getattr(stage, name), base_dir)
+            for name in config_path_fields(type(stage)) if getattr(stage, name) is not None
+        })
+        for stage in config.stages
+    ]
+    return config.model_copy(
+        update={"inputs": inputs, "stages": stages, "output": _anchor(config.output, base_dir)})
 
 
 def load_config(path: str | Path, output: str | None = None) -> PipelineConfig:

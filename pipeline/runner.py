@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline import __version__
-from pipeline.config import PipelineConfig
+from pipeline.config import ConfigError, PipelineConfig
 from pipeline.executor import execute_units, ray_session
 from pipeline.plan import Unit, plan_units
 from pipeline.progress import RunProgress
@@ -80,6 +80,26 @@ def assemble_stats(
     }
 
 
+def check_stages(config: PipelineConfig) -> None:
+    """Let each stage check what its config alone cannot show, before anything is written."""
+    problems = []
+    for index, stage_config in enumerate(config.stages):
+        try:
+            build_stage(stage_config).check()
+        except ValueError as exc:
+            problems.append(f"stages[{index}]: {exc}")
+    if problems:
+        raise ConfigError("stages cannot run\n  " + "\n  ".join(problems))
+
+
+def _finish_stages(config: PipelineConfig, units: list[Unit], done: dict[str, dict[str, Any]]) -> None:
+    """Let sink stages combine their per-unit artifacts (in unit order) into run-level ones."""
+    stages = [build_stage(stage_config) for stage_config in config.stages]
+    for label, stage in zip(stage_labels(stages), stages, strict=True):
+        described = [done[u.id].get("artifacts", {}).get(label) for u in units]
+        stage.finish(config.output, [d for d in described if d])
+
+
 def run_pipeline(
     config: PipelineConfig,
     *,
@@ -89,6 +109,7 @@ def run_pipeline(
 ) -> RunResult:
     progress = progress or RunProgress()
     units = plan_units(config)  # raises ConfigError before anything is written
+    check_stages(config)
     run = RunDir(config.output)
     resumed = run.claim(config.fingerprint(), config.model_dump(mode="json"))
     phase = run.phase(0, "ingest", final=True)
@@ -119,6 +140,8 @@ def run_pipeline(
     if pending:
         with ray_session(ray_address, workers) as slots:
             execute_units(pending, config, phase, slots, record)
+    if not failed:
+        _finish_stages(config, units, done)
     elapsed = time.perf_counter() - started
     progress.end_phase(elapsed)
     stats = assemble_stats(config, units, phase, done, failed, elapsed)

@@ -11,6 +11,8 @@ result serialises to ``stats.json`` as is. The shape of one stage's entry::
 
 ``bytes`` are UTF-8 bytes of ``text`` (for ``ingest``'s input: raw record bytes). Languages
 appear once a stage has set ``lang``; a document without one counts under ``"unknown"``.
+A stage that reports per-row measures (``tokenize``: ``tokens``) adds their sums over the
+kept documents at every level, under the measure's name.
 """
 
 from __future__ import annotations
@@ -48,15 +50,23 @@ def text_bytes(table: pa.Table) -> pa.Array:
     return pc.binary_length(pc.cast(table.column("text"), pa.binary())).fill_null(0)
 
 
-def account_batch(entry: Counts, before: pa.Table, result: pa.Table, reasons: pa.Array | None) -> None:
+def account_batch(
+    entry: Counts,
+    before: pa.Table,
+    result: pa.Table,
+    reasons: pa.Array | None,
+    measures: Mapping[str, pa.Array] | None = None,
+) -> None:
     """Count one stage's batch: ``before`` is its input, ``result`` its row-aligned output.
 
     Bytes in are measured on the input text and bytes out on the output text (transforms
     such as normalisation or PII redaction change sizes); rows are grouped by the language
-    the stage knows after running. One Arrow group-by per batch keeps this cheap.
+    the stage knows after running. ``measures`` (per-row numbers such as token counts) are
+    summed over the kept rows. One Arrow group-by per batch keeps this cheap.
     """
     if before.num_rows == 0:
         return
+    measures = measures or {}
     keyed = pa.table(
         {
             "source": result.column("source"),
@@ -64,18 +74,23 @@ def account_batch(entry: Counts, before: pa.Table, result: pa.Table, reasons: pa
             "reason": reasons if reasons is not None else pa.nulls(result.num_rows, pa.string()),
             "bytes_in": text_bytes(before),
             "bytes_out": text_bytes(result),
+            **{f"m_{name}": values for name, values in measures.items()},
         }
     )
     grouped = keyed.group_by(["source", "lang", "reason"]).aggregate(
         [("bytes_in", "sum"), ("bytes_in", "count"), ("bytes_out", "sum")]
+        + [(f"m_{name}", "sum") for name in measures]
     )
     columns = ("source", "lang", "reason", "bytes_in_sum", "bytes_in_count", "bytes_out_sum")
-    for source, language, reason, n_in, n_docs, n_out in zip(
+    sums = [grouped.column(f"m_{name}_sum").to_pylist() for name in measures]
+    for row, (source, language, reason, n_in, n_docs, n_out) in enumerate(zip(
         *(grouped.column(name).to_pylist() for name in columns), strict=True
-    ):
+    )):
         kept = reason is None
         delta = _totals(n_docs, n_in, n_docs if kept else 0, n_out if kept else 0)
-        if not kept:
+        if kept:
+            delta.update({name: values[row] or 0 for name, values in zip(measures, sums, strict=True)})
+        else:
             delta["drops"] = {reason: {"docs": n_docs, "bytes": n_in}}
         merge(entry, delta)
         merge(entry["by_source"].setdefault(source, {}), delta)

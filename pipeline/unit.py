@@ -22,7 +22,7 @@ from pipeline.plan import Unit
 from pipeline.rundir import PhaseDirs, RunDir, tmp_name
 from pipeline.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
 from pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
-from stages.base import Stage
+from stages.base import Stage, UnitContext
 from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Reader, Tally
 from stages.registry import build_stage
 
@@ -118,6 +118,8 @@ class UnitProcessor:
     def __init__(self, config: PipelineConfig, run_url: str, phase: PhaseDirs) -> None:
         self.options: IngestOptions = config.ingest
         self.write_rejected = config.write_rejected
+        self.fingerprint = config.fingerprint()
+        self.run_url = run_url
         self.run = RunDir(run_url)
         self.phase = phase
         self.stages = [build_stage(stage_config) for stage_config in config.stages]
@@ -142,21 +144,28 @@ class UnitProcessor:
         tally = Tally()
         entries = {label: stage_entry() for label in self.labels}
         produced = [0, 0]
+        context = UnitContext(unit.id, self.run_url, self.fingerprint)
         try:
+            for stage in self.stages:
+                stage.begin_unit(context)
             for batch in self._read(unit.file, tally):
                 produced[0] += batch.num_rows
                 produced[1] += pc.sum(text_bytes(batch)).as_py() or 0
                 kept = self._run_chain(batch, entries, rejected)
                 if kept.num_rows:
                     data.write(conform(kept))
+            artifacts = {label: stage.end_unit() for label, stage in zip(self.labels, self.stages, strict=True)}
             data.commit()
             rejected.commit()
         except BaseException:
+            for stage in self.stages:
+                stage.abort_unit()
             data.abort()
             rejected.abort()
             raise
         stages = {INGEST: _ingest_entry(tally, unit.file.source, *produced), **entries}
-        return {"input": unit.file.url, "source": unit.file.source, "stages": stages}
+        return {"input": unit.file.url, "source": unit.file.source, "stages": stages,
+                "artifacts": {label: found for label, found in artifacts.items() if found}}
 
     def _read(self, file: InputFile, tally: Tally) -> Iterator[pa.Table]:
         return reader_for(file.format)(file, self.options, tally)
@@ -167,7 +176,7 @@ class UnitProcessor:
                 break
             result = stage.process(batch)
             entry = entries[label]
-            account_batch(entry, batch, result.table, result.drop_reasons)
+            account_batch(entry, batch, result.table, result.drop_reasons, result.measures)
             merge(entry["counters"], result.counters)
             batch = result.table
             if result.drop_reasons is not None and result.drop_reasons.null_count < batch.num_rows:

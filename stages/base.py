@@ -11,10 +11,28 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+#: A stage option naming a file: relative values are resolved against the config's directory.
+ConfigPath = Annotated[str, Field(json_schema_extra={"config_path": True})]
+
+
+def _marks_path(annotation: Any) -> bool:
+    extras = [getattr(meta, "json_schema_extra", None) for meta in getattr(annotation, "__metadata__", ())]
+    if any(isinstance(extra, dict) and extra.get("config_path") for extra in extras):
+        return True
+    return any(_marks_path(arg) for arg in getattr(annotation, "__args__", ()))
+
+
+def config_path_fields(model: type[BaseModel]) -> list[str]:
+    """The options of a stage config declared as :data:`ConfigPath` (optional ones too)."""
+    return [
+        name for name, info in model.model_fields.items()
+        if (info.json_schema_extra or {}).get("config_path") or _marks_path(info.annotation)
+    ]
 
 
 class StageConfig(BaseModel):
@@ -40,12 +58,24 @@ class StageResult:
     ``table`` has the same rows as the input batch (possibly with changed or added columns);
     ``drop_reasons`` is a string array aligned with it, null where the row is kept, or None
     when the stage keeps everything; ``counters`` are stage-specific exact counts (for
-    example ``{"pii.email": 3}``) that the runner sums into the statistics.
+    example ``{"pii.email": 3}``) that the runner sums into the statistics; ``measures`` are
+    per-row numbers (for example ``{"tokens": ...}``) that the runner sums per source and
+    language over the kept rows.
     """
 
     table: pa.Table
     drop_reasons: pa.Array | None = None
     counters: dict[str, int] = field(default_factory=dict)
+    measures: dict[str, pa.Array] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """Where a sink stage may write the artifacts of the unit being processed."""
+
+    unit: str
+    run_url: str  # the run directory (local path or fsspec URL)
+    fingerprint: str  # of the run's config: artifacts record what made them
 
 
 C = TypeVar("C", bound=StageConfig)
@@ -61,9 +91,33 @@ class Stage(ABC, Generic[C]):
     def __init__(self, config: C) -> None:
         self.config = config
 
+    def check(self) -> None:
+        """Fail early, on the driver, for what the config alone cannot show (a missing model
+        file, a tokenizer that does not fit the dtype): raise ValueError with a clear message."""
+
     def setup(self) -> None:
         """Load models or tables once per worker, before the first batch."""
 
     @abstractmethod
     def process(self, batch: pa.Table) -> StageResult:
-        """Transform or judge one batch; must be deterministic and free of side effects."""
+        """Transform or judge one batch; must be deterministic.
+
+        Only sink stages have a side effect here: they append the batch to the artifacts of
+        the current unit, opened in ``begin_unit``.
+        """
+
+    # -- sink stages only (stages that write per-unit artifacts, such as token shards) ------
+
+    def begin_unit(self, context: UnitContext) -> None:
+        """Open the artifacts of a unit (under hidden temporary names)."""
+
+    def end_unit(self) -> dict[str, Any]:
+        """Commit the unit's artifacts; the description returned is kept in its marker."""
+        return {}
+
+    def abort_unit(self) -> None:
+        """Remove whatever the failed unit had started to write."""
+
+    def finish(self, run_url: str, units: list[dict[str, Any]]) -> None:
+        """Once every unit of the phase is committed: combine the per-unit descriptions
+        (in unit order) into run-level artifacts, such as a shard manifest."""

@@ -6,6 +6,7 @@ from stages.base import Stage, StageConfig
 from stages.langid.stage import LangId
 from stages.length import LengthFilter
 from stages.normalize import Normalize
+from stages.tokenize import Tokenize
 
 STAGES: dict[str, type[Stage]] = {
     cls.name: cls
@@ -13,6 +14,7 @@ STAGES: dict[str, type[Stage]] = {
         Normalize,
         LengthFilter,
         LangId,
+        Tokenize,
     )
 }
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
@@ -119,7 +120,7 @@ def sha256_of(handle: IO[bytes], chunk: int = 1 << 22) -> str:
     return digest.hexdigest()
 
 
-def blend_lines(weights: dict[str, float], shards: Iterable[ShardInfo]) -> str:
+def blend_lines(weights: dict[str, float], shards: Iterable[ShardInfo], base: str = "") -> str:
     """A Megatron ``--data-path`` blend: ``weight prefix`` pairs, weights split by tokens.
 
     A source's weight is shared among its shards in proportion to their tokens, so the blend
@@ -133,5 +134,5 @@ def blend_lines(weights: dict[str, float], shards: Iterable[ShardInfo]) -> str:
     for shard in shards:
         if shard.tokens and tokens_of[shard.source]:
             weight = weights.get(shard.source, 1.0) * shard.tokens / tokens_of[shard.source]
-            lines.append(f"{weight:.10g} {shard.name}")
+            lines.append(f"{weight:.10g} {posixpath.join(base, shard.name)}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,7 @@
+"""Code stages: language identification, The Stack v2 file filters, licences and secrets.
+
+The modules here hold the tables and pure functions (``languages``, ``heuristics``,
+``identify``, ``generated``, ``licensing``, ``secrets``) and the stages built on them
+(``language``, ``filters``, ``license_filter``, ``redact``); repositories are read by
+:mod:`stages.ingest.code`.
+"""

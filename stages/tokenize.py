@@ -1,0 +1,230 @@
+"""The ``tokenize`` stage: documents -> Megatron token shards, one shard set per run.
+
+A sink stage. For each unit it streams the kept documents (text + ``<eod>``) into
+``.bin``/``.idx`` shards named ``<unit>-<k>``, rolled at ``shard_bytes``, written under
+hidden names next to their final place and moved there when the unit commits. Once every
+unit is committed, ``finish`` writes ``manifest.json`` (per-shard documents, tokens, sha256
+and composition; the tokenizer's identity; the config fingerprint), a copy of the tokenizer
+and a Megatron blend file. Shard names derive from unit ids, so reruns and any number of
+workers produce the same shard set.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import fsspec
+import numpy as np
+import pyarrow as pa
+from pydantic import Field, model_validator
+
+from stages.base import ConfigPath, Resources, Stage, StageConfig, StageResult, UnitContext
+from tokenizer.indexed import INT32_MAX, IndexedDatasetWriter, bin_path, dtype_for_vocab, index_path
+from tokenizer.load import LoadedTokenizer, canonical_json, load_tokenizer
+from tokenizer.manifest import (BLEND_FILE, MANIFEST, TOKENIZER_FILE, FimTokens, Manifest, ShardInfo,
+                                TokenizerInfo, blend_lines, sha256_of)
+
+
+class TokenizeConfig(StageConfig):
+    name: Literal["tokenize"] = "tokenize"
+    tokenizer: ConfigPath = Field(description="tokenizer.json, a tokenizer directory or a SentencePiece .model.")
+    output_dir: str = Field("shards", description="Directory of the shard set, inside the run directory.")
+    shard_bytes: int = Field(1 << 30, gt=0, description="Roll to a new shard once a .bin reaches this size.")
+    dtype: Literal["auto", "uint16", "int32"] = Field(
+        "auto", description="Token dtype; auto: uint16 iff the vocabulary has <= 65500 ids.")
+    weights: dict[str, float] = Field(default_factory=dict,
+                                      description="Blend weight per source (default 1.0).")
+    max_document_tokens: int = Field(INT32_MAX, gt=1, le=INT32_MAX,
+                                     description="Longer documents are split or dropped.")
+    long_documents: Literal["split", "drop"] = "split"
+
+    @model_validator(mode="after")
+    def _weights_positive(self) -> TokenizeConfig:
+        bad = {source: w for source, w in self.weights.items() if not w > 0}
+        if bad:
+            raise ValueError(f"weights must be positive: {bad}")
+        return self
+
+
+class _ShardRoll:
+    """The shards of one unit: a writer rolled at the target size, with per-shard counts."""
+
+    def __init__(self, staging: Path, unit: str, dtype: np.dtype, shard_bytes: int) -> None:
+        self.staging, self.unit, self.dtype, self.shard_bytes = staging, unit, dtype, shard_bytes
+        self.closed: list[ShardInfo] = []
+        self.writer: IndexedDatasetWriter | None = None
+        self.current: ShardInfo | None = None
+
+    def add(self, pieces: list[np.ndarray], row: dict[str, Any]) -> None:
+        if self.writer is None:
+            name = f"{self.unit}-{len(self.closed):04d}"
+            self.writer = IndexedDatasetWriter(self.staging / name, self.dtype)
+            self.current = ShardInfo(name=name, kind=row["kind"], source=row["source"], documents=0,
+                                     tokens=0, bin_bytes=0, idx_bytes=0, sha256={})
+        tokens = 0
+        for piece in pieces:
+            self.writer.add_document(piece)
+            tokens += piece.size
+        self.current.documents += 1
+        self.current.tokens += tokens
+        for table, key in ((self.current.langs, row["lang"]), (self.current.code_langs, row["code_lang"])):
+            if key is not None:
+                entry = table.setdefault(key, {"documents": 0, "tokens": 0})
+                entry["documents"] += 1
+                entry["tokens"] += tokens
+        if self.writer.num_bytes >= self.shard_bytes:
+            self._close_current()
+
+    def _close_current(self) -> None:
+        self.writer.close()
+        prefix = self.staging / self.current.name
+        for suffix, path in (("bin", bin_path(prefix)), ("idx", index_path(prefix))):
+            with path.open("rb") as handle:
+                self.current.sha256[suffix] = sha256_of(handle)
+            setattr(self.current, f"{suffix}_bytes", path.stat().st_size)
+        self.closed.append(self.current)
+        self.writer = self.current = None
+
+    def close(self) -> list[ShardInfo]:
+        if self.writer is not None:
+            self._close_current()
+        return self.closed
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
+
+
+class Tokenize(Stage[TokenizeConfig]):
+    name = "tokenize"
+    Config = TokenizeConfig
+    resources = Resources(num_cpus=1)
+
+    def check(self) -> None:
+        try:
+            self._dtype(self._load())
+        except (OSError, ValueError) as exc:  # tokenizers raises bare Exceptions on bad JSON
+            raise ValueError(f"stage tokenize: {exc}") from None
+        except Exception as exc:
+            raise ValueError(f"stage tokenize: cannot load {self.config.tokenizer}: {exc}") from None
+
+    def setup(self) -> None:
+        # The Rust tokenizer would use every core of the node in each worker; one per worker.
+        os.environ.setdefault("RAYON_NUM_THREADS", str(max(1, int(self.resources.num_cpus))))
+        self.tokenizer = self._load()
+        self.dtype = self._dtype(self.tokenizer)
+        self.roll: _ShardRoll | None = None
+
+    def _load(self) -> LoadedTokenizer:
+        tokenizer = load_tokenizer(self.config.tokenizer)
+        if tokenizer.eod_id is None:
+            raise ValueError(f"{self.config.tokenizer}: the tokenizer has no end-of-document token "
+                             "(<eod>, <|endoftext|>, </s> or <eos>)")
+        return tokenizer
+
+    def _dtype(self, tokenizer: LoadedTokenizer) -> np.dtype:
+        fitting = dtype_for_vocab(tokenizer.vocab_size)
+        if self.config.dtype == "auto":
+            return fitting
+        chosen = np.dtype(self.config.dtype)
+        if tokenizer.vocab_size - 1 > np.iinfo(chosen).max or (chosen == np.uint16 and fitting != chosen):
+            raise ValueError(f"dtype {self.config.dtype} cannot hold the {tokenizer.vocab_size} ids of "
+                             f"{self.config.tokenizer}; use int32 or auto")
+        return chosen
+
+    # -- per unit ----------------------------------------------------------------------------
+
+    def begin_unit(self, context: UnitContext) -> None:
+        self.context = context
+        self.target = posixpath.join(context.run_url, self.config.output_dir)
+        fs, root = fsspec.core.url_to_fs(self.target)
+        # Stage next to the final place when the run is local (a rename commits the shard),
+        # in a local temporary directory otherwise (an upload commits it).
+        if fs.protocol in ("file", ("file", "local")):
+            os.makedirs(root, exist_ok=True)
+            staging = tempfile.mkdtemp(prefix=f".{context.unit}.", suffix=".tmp", dir=root)
+        else:
+            staging = tempfile.mkdtemp(prefix="polycorpus-shards-")
+        self.roll = _ShardRoll(Path(staging), context.unit, self.dtype, self.config.shard_bytes)
+
+    def process(self, batch: pa.Table) -> StageResult:
+        ids = self.tokenizer.encode_batch(batch.column("text").to_pylist())
+        rows = batch.select(["source", "kind", "lang", "code_lang"]).to_pylist()
+        eod = np.array([self.tokenizer.eod_id], dtype=self.dtype)
+        limit = self.config.max_document_tokens
+        reasons: list[str | None] = []
+        counts: list[int] = []
+        split = 0
+        for tokens, row in zip(ids, rows, strict=True):
+            document = np.concatenate([tokens, eod])
+            if document.size > limit and self.config.long_documents == "drop":
+                reasons.append("too_many_tokens")
+                counts.append(0)
+                continue
+            pieces = [document[i : i + limit] for i in range(0, document.size, limit)]
+            split += len(pieces) > 1
+            self.roll.add(pieces, row)
+            reasons.append(None)
+            counts.append(document.size)
+        return StageResult(
+            batch,
+            drop_reasons=pa.array(reasons, pa.string()),
+            counters={"split_documents": split} if split else {},
+            measures={"tokens": pa.array(counts, pa.int64())},
+        )
+
+    def end_unit(self) -> dict[str, Any]:
+        shards = self.roll.close()
+        fs, root = fsspec.core.url_to_fs(self.target)
+        local = fs.protocol in ("file", ("file", "local"))
+        for shard in shards:
+            for suffix in ("bin", "idx"):  # .idx last: a .bin without .idx is no shard
+                staged = str(self.roll.staging / f"{shard.name}.{suffix}")
+                final = posixpath.join(root, f"{shard.name}.{suffix}")
+                os.replace(staged, final) if local else fs.put_file(staged, final)
+        shutil.rmtree(self.roll.staging, ignore_errors=True)
+        self.roll = None
+        return {"shards": [vars(shard) for shard in shards], "fingerprint": self.context.fingerprint}
+
+    def abort_unit(self) -> None:
+        if self.roll is not None:
+            self.roll.abort()
+            shutil.rmtree(self.roll.staging, ignore_errors=True)
+            self.roll = None
+
+    # -- once per run ------------------------------------------------------------------------
+
+    def finish(self, run_url: str, units: list[dict[str, Any]]) -> None:
+        tokenizer = self._load()
+        fim = tokenizer.fim_ids
+        complete_fim = None not in (fim.prefix, fim.middle, fim.suffix)
+        manifest = Manifest(
+            dtype=str(self._dtype(tokenizer)),
+            tokenizer=TokenizerInfo(
+                name=tokenizer.name, identity=tokenizer.identity, vocab_size=tokenizer.vocab_size,
+                eod_id=tokenizer.eod_id, pad_id=tokenizer.pad_id,
+                fim=FimTokens(fim.prefix, fim.middle, fim.suffix) if complete_fim else None,
+            ),
+            config_fingerprint=units[0]["fingerprint"] if units else "",
+            shards=[ShardInfo(**shard) for unit in units for shard in unit["shards"]],
+        )
+        fs, root = fsspec.core.url_to_fs(posixpath.join(run_url, self.config.output_dir))
+        fs.makedirs(root, exist_ok=True)
+        # Megatron resolves --data-path prefixes against its working directory: absolute
+        # prefixes for a local run, names relative to the shard set for object storage.
+        base = root if fs.protocol in ("file", ("file", "local")) else ""
+        _write(fs, posixpath.join(root, TOKENIZER_FILE), canonical_json(tokenizer.tokenizer))
+        _write(fs, posixpath.join(root, BLEND_FILE), blend_lines(self.config.weights, manifest.shards, base).encode())
+        _write(fs, posixpath.join(root, MANIFEST), manifest.to_json().encode())  # last: marks completeness
+
+
+def _write(fs: fsspec.AbstractFileSystem, path: str, data: bytes) -> None:
+    tmp = posixpath.join(posixpath.dirname(path), f".{posixpath.basename(path)}.tmp")
+    with fs.open(tmp, "wb") as handle:
+        handle.write(data)
+    fs.mv(tmp, path)
