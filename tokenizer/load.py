@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,6 @@ class LoadedTokenizer:
 
     def __init__(self, tokenizer: Tokenizer, name: str) -> None:
         self.name = name
-        self.identity = tokenizer_identity(tokenizer)
         self._source = tokenizer.to_str()
         self.tokenizer = Tokenizer.from_str(self._source)
         self.tokenizer.encode_special_tokens = True
@@ -94,6 +94,12 @@ class LoadedTokenizer:
         self.pad_id = _first_id(vocab, PAD_CANDIDATES)
         self.fim_ids = FimIds(**{part: _first_id(vocab, names)
                                  for part, names in FIM_CANDIDATES.items()})
+
+    @cached_property
+    def identity(self) -> str:
+        """sha256 of the canonical JSON (computed on first use: workers never need it, and
+        it costs about half a second for a 64k vocabulary)."""
+        return tokenizer_identity(self.tokenizer)
 
     def __reduce__(self) -> tuple[type[LoadedTokenizer], tuple[Tokenizer, str]]:
         """Rebuild through ``__init__`` when unpickled (Ray ships it to workers): a pickled
