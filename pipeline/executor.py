@@ -18,6 +18,7 @@ import ray
 from ray.exceptions import RayActorError, RayTaskError
 
 from pipeline.config import PipelineConfig
+from pipeline.phases import MapPhase
 from pipeline.plan import Unit
 from pipeline.rundir import PhaseDirs
 from pipeline.unit import UnitOutcome, UnitProcessor
@@ -51,8 +52,9 @@ def ray_session(address: str | None, workers: int | None) -> Iterator[int]:
 
 
 class _UnitWorker:
-    def __init__(self, config: PipelineConfig, run_url: str, phase: PhaseDirs) -> None:
-        self.processor = UnitProcessor(config, run_url, phase)
+    def __init__(self, config: PipelineConfig, phase: MapPhase, dirs: PhaseDirs,
+                 upstream: PhaseDirs | None) -> None:
+        self.processor = UnitProcessor(config, config.output, phase, dirs, upstream)
 
     def process(self, unit: Unit) -> UnitOutcome:
         return self.processor(unit)
@@ -61,7 +63,9 @@ class _UnitWorker:
 def execute_units(
     units: Iterable[Unit],
     config: PipelineConfig,
-    phase: PhaseDirs,
+    phase: MapPhase,
+    dirs: PhaseDirs,
+    upstream: PhaseDirs | None,
     slots: int,
     on_outcome: Callable[[UnitOutcome], None],
 ) -> None:
@@ -72,7 +76,7 @@ def execute_units(
     actor_class = ray.remote(num_cpus=1)(_UnitWorker)
 
     def new_actor() -> ray.actor.ActorHandle:
-        return actor_class.remote(config, config.output, phase)
+        return actor_class.remote(config, phase, dirs, upstream)
 
     idle = [new_actor() for _ in range(min(slots, len(queue)))]
     inflight: dict[ray.ObjectRef, tuple[ray.actor.ActorHandle, Unit]] = {}

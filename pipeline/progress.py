@@ -47,10 +47,11 @@ class RunProgress:
     def unit_finished(self, outcome: UnitOutcome) -> None:
         self.done += 1
         if outcome.ok:
-            ingest = outcome.stats["stages"]["ingest"]
-            last = list(outcome.stats["stages"].values())[-1]
-            self.docs_in += ingest["docs_out"]
-            self.docs_out += last["docs_out"]
+            stages = outcome.stats["stages"]
+            entries = list(stages.values())
+            # The first phase reads records into documents; later phases read documents.
+            self.docs_in += stages["ingest"]["docs_out"] if "ingest" in stages else entries[0]["docs_in"]
+            self.docs_out += entries[-1]["docs_out"]
         else:
             self.failed += 1
             self.log(f"[{self.phase}] unit {outcome.unit} FAILED: {outcome.error}")

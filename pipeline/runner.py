@@ -1,8 +1,9 @@
-"""A whole run: plan, claim the run directory, execute what is not committed, merge stats.
+"""A whole run: plan, claim the run directory, run each phase's missing work, merge stats.
 
 Everything that can be wrong with a config or its inputs is found before the run directory
-is touched. Everything after that is resumable: committed units are skipped, half-written
-files are swept away, and the merged ``stats.json`` is rebuilt from the unit markers.
+is touched. Everything after that is resumable: per-unit phases skip committed units, a
+global phase with its marker is not redone, half-written files are swept away, and
+``stats.json`` is rebuilt from the markers.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any
 from pipeline import __version__
 from pipeline.config import ConfigError, PipelineConfig
 from pipeline.executor import execute_units, ray_session
+from pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
 from pipeline.plan import Unit, plan_units
 from pipeline.progress import RunProgress
 from pipeline.rundir import PhaseDirs, RunDir
 from pipeline.stats import Counts, finalise, merge
-from pipeline.unit import INGEST, UnitOutcome, stage_labels
-from stages.registry import build_stage
+from pipeline.unit import UnitOutcome
 
 STATS_SCHEMA_VERSION = 1
 
@@ -36,39 +37,60 @@ class RunResult:
         return not self.failed
 
 
-def _stage_order(config: PipelineConfig) -> list[str]:
-    return [INGEST, *stage_labels([build_stage(c) for c in config.stages])]
+@dataclass
+class _PhaseRecord:
+    """What the stats need to know of a phase: its markers and this invocation's time."""
+
+    phase: Phase
+    dirs: PhaseDirs
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    elapsed_s: float = 0.0
 
 
-def assemble_stats(
-    config: PipelineConfig,
-    units: list[Unit],
-    phase: PhaseDirs,
-    done: dict[str, dict[str, Any]],
-    failed: list[UnitOutcome],
-    elapsed_s: float,
-) -> dict[str, Any]:
-    """Merge unit markers into the run's statistics, in stage order (see pipeline.stats)."""
+def check_stages(config: PipelineConfig) -> None:
+    """Let each stage check what its config alone cannot show, before anything is written."""
+    from stages.registry import STAGES
+
+    problems = []
+    for index, stage_config in enumerate(config.stages):
+        try:
+            STAGES[stage_config.name](stage_config).check()
+        except ValueError as exc:
+            problems.append(f"stages[{index}]: {exc}")
+    if problems:
+        raise ConfigError("stages cannot run\n  " + "\n  ".join(problems))
+
+
+def assemble_stats(config: PipelineConfig, units: list[Unit], phases: list[_PhaseRecord],
+                   failed: list[UnitOutcome]) -> dict[str, Any]:
+    """Merge the markers of every phase into the run's statistics (see pipeline.stats)."""
     merged: dict[str, Counts] = {}
-    for unit in units:
-        if unit.id in done:
-            merge(merged, done[unit.id]["stages"])
-    order = _stage_order(config)
+    for record in phases:
+        if isinstance(record.phase, MapPhase):
+            for unit in units:
+                if unit.id in record.done:
+                    merge(merged, record.done[unit.id]["stages"])
+        elif "global" in record.done:
+            merge(merged, {record.phase.label: {"global": record.done["global"]}})
+    order = stage_order([r.phase for r in phases])
     stages = finalise({label: merged.get(label, {}) for label in order})
     last = stages[order[-1]]
+    final = phases[-1]
     return {
         "schema_version": STATS_SCHEMA_VERSION,
         "polycorpus_version": __version__,
         "fingerprint": config.fingerprint(),
-        "complete": not failed and len(done) == len(units),
-        "units": {"total": len(units), "done": len(done), "failed": sorted(o.unit for o in failed)},
+        "complete": not failed and len(final.done) == len(units),
+        "units": {"total": len(units), "done": len(final.done), "failed": sorted(o.unit for o in failed)},
         "phases": [
             {
-                "name": phase.name,
-                "units": len(units),
-                "elapsed_s": round(elapsed_s, 3),
-                "unit_seconds": round(sum(done[u.id].get("elapsed_s", 0) for u in units if u.id in done), 3),
+                "name": r.dirs.name,
+                "kind": "per-unit" if isinstance(r.phase, MapPhase) else "global",
+                "units": len(units) if isinstance(r.phase, MapPhase) else 1,
+                "elapsed_s": round(r.elapsed_s, 3),
+                "unit_seconds": round(sum(d.get("elapsed_s", 0) for d in r.done.values()), 3),
             }
+            for r in phases
         ],
         "stages": [{"name": label, **stages[label]} for label in order],
         "output": {
@@ -80,24 +102,67 @@ def assemble_stats(
     }
 
 
-def check_stages(config: PipelineConfig) -> None:
-    """Let each stage check what its config alone cannot show, before anything is written."""
-    problems = []
-    for index, stage_config in enumerate(config.stages):
-        try:
-            build_stage(stage_config).check()
-        except ValueError as exc:
-            problems.append(f"stages[{index}]: {exc}")
-    if problems:
-        raise ConfigError("stages cannot run\n  " + "\n  ".join(problems))
-
-
-def _finish_stages(config: PipelineConfig, units: list[Unit], done: dict[str, dict[str, Any]]) -> None:
+def _finish_sinks(config: PipelineConfig, phase: MapPhase, units: list[Unit], done: dict[str, dict[str, Any]]) -> None:
     """Let sink stages combine their per-unit artifacts (in unit order) into run-level ones."""
-    stages = [build_stage(stage_config) for stage_config in config.stages]
-    for label, stage in zip(stage_labels(stages), stages, strict=True):
-        described = [done[u.id].get("artifacts", {}).get(label) for u in units]
-        stage.finish(config.output, [d for d in described if d])
+    for item in phase.chain:
+        described = [done[u.id].get("artifacts", {}).get(item.label) for u in units]
+        item.build().finish(config.output, [d for d in described if d])
+
+
+class _Runner:
+    def __init__(self, config: PipelineConfig, units: list[Unit], progress: RunProgress,
+                 ray_address: str | None, workers: int | None) -> None:
+        self.config, self.units, self.progress = config, units, progress
+        self.ray_address, self.workers = ray_address, workers
+        self.run = RunDir(config.output)
+        self.failed: list[UnitOutcome] = []
+        self._slots: int | None = None
+
+    def map_phase(self, phase: MapPhase, record: _PhaseRecord, upstream: PhaseDirs | None) -> None:
+        pending = [unit for unit in self.units if unit.id not in record.done]
+
+        def on_outcome(outcome: UnitOutcome) -> None:
+            if outcome.ok:
+                record.done[outcome.unit] = outcome.stats
+            else:
+                self.failed.append(outcome)
+                self.run.mark_failed(record.dirs, outcome.unit,
+                                     {"unit": outcome.unit, "error": outcome.error, "detail": outcome.detail})
+            self.progress.unit_finished(outcome)
+
+        self.progress.start_phase(record.dirs.name, len(self.units), len(self.units) - len(pending))
+        started = time.perf_counter()
+        if pending:
+            execute_units(pending, self.config, phase, record.dirs, upstream, self.slots(), on_outcome)
+        if not self.failed:
+            _finish_sinks(self.config, phase, self.units, record.done)
+        record.elapsed_s = time.perf_counter() - started
+        self.progress.end_phase(record.elapsed_s)
+
+    def barrier_phase(self, phase: BarrierPhase, record: _PhaseRecord) -> None:
+        if "global" in record.done:
+            return
+        self.progress.log(f"[{record.dirs.name}] global step over {len(self.units)} units")
+        started = time.perf_counter()
+        self.slots()  # the global step distributes its work on Ray too
+        stats: dict[str, Any] = {}
+        phase.build().run_global(self.config.output, [u.id for u in self.units], stats)
+        record.elapsed_s = time.perf_counter() - started
+        stats["elapsed_s"] = round(record.elapsed_s, 3)
+        self.run.mark_done(record.dirs, "global", stats)
+        record.done["global"] = stats
+        self.progress.log(f"[{record.dirs.name}] finished in {record.elapsed_s:.1f}s")
+
+    def slots(self) -> int:
+        """Start (or join) Ray on first need: a run with nothing left to do never boots it."""
+        if self._slots is None:
+            self._session = ray_session(self.ray_address, self.workers)
+            self._slots = self._session.__enter__()
+        return self._slots
+
+    def close(self) -> None:
+        if self._slots is not None:
+            self._session.__exit__(None, None, None)
 
 
 def run_pipeline(
@@ -110,14 +175,17 @@ def run_pipeline(
     progress = progress or RunProgress()
     units = plan_units(config)  # raises ConfigError before anything is written
     check_stages(config)
+    phases = plan_phases(config)
     run = RunDir(config.output)
     resumed = run.claim(config.fingerprint(), config.model_dump(mode="json"))
-    phase = run.phase(0, "ingest", final=True)
-    for stale in run.prune(phase, {unit.id for unit in units}):
-        progress.log(f"the input of unit {stale} is gone: removed its outputs")
-    done = run.done_units(phase)
-    pending = [unit for unit in units if unit.id not in done]
-    if resumed and not pending:
+    records = []
+    for phase in phases:
+        dirs = run.phase(phase.index, phase.name, final=isinstance(phase, MapPhase) and phase.final)
+        if isinstance(phase, MapPhase):
+            for stale in run.prune(dirs, {unit.id for unit in units}):
+                progress.log(f"the input of unit {stale} is gone: removed its outputs")
+        records.append(_PhaseRecord(phase, dirs, run.done_units(dirs)))
+    if resumed and all(len(r.done) == (len(units) if isinstance(r.phase, MapPhase) else 1) for r in records):
         previous = run.read_json(run.path("stats.json"))
         if previous is not None and previous.get("complete") and previous["units"]["total"] == len(units):
             return RunResult(config.output, previous, already_complete=True)
@@ -125,25 +193,19 @@ def run_pipeline(
     if swept:
         progress.log(f"removed {swept} half-written files of an interrupted run")
 
-    failed: list[UnitOutcome] = []
-
-    def record(outcome: UnitOutcome) -> None:
-        if outcome.ok:
-            done[outcome.unit] = outcome.stats
-        else:
-            failed.append(outcome)
-            run.mark_failed(phase, outcome.unit, {"unit": outcome.unit, "error": outcome.error, "detail": outcome.detail})
-        progress.unit_finished(outcome)
-
-    started = time.perf_counter()
-    progress.start_phase(phase.name, len(units), len(units) - len(pending))
-    if pending:
-        with ray_session(ray_address, workers) as slots:
-            execute_units(pending, config, phase, slots, record)
-    if not failed:
-        _finish_stages(config, units, done)
-    elapsed = time.perf_counter() - started
-    progress.end_phase(elapsed)
-    stats = assemble_stats(config, units, phase, done, failed, elapsed)
+    runner = _Runner(config, units, progress, ray_address, workers)
+    try:
+        upstream: PhaseDirs | None = None
+        for record in records:
+            if isinstance(record.phase, MapPhase):
+                runner.map_phase(record.phase, record, upstream)
+                upstream = record.dirs
+            else:
+                runner.barrier_phase(record.phase, record)
+            if runner.failed:
+                break  # later phases need every unit of this one
+    finally:
+        runner.close()
+    stats = assemble_stats(config, units, records, runner.failed)
     run.write_json(run.path("stats.json"), stats)
-    return RunResult(config.output, stats, failed=failed)
+    return RunResult(config.output, stats, failed=runner.failed)

@@ -18,13 +18,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.config import PipelineConfig
+from pipeline.phases import MapPhase
 from pipeline.plan import Unit
 from pipeline.rundir import PhaseDirs, RunDir, tmp_name
 from pipeline.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
 from pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
-from stages.base import Stage, UnitContext
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Reader, Tally
-from stages.registry import build_stage
+from stages.base import UnitContext
+from stages.ingest.base import IngestOptions, InputFormatError, Reader, Tally
 
 INGEST = "ingest"
 
@@ -38,16 +38,6 @@ def reader_for(fmt: str) -> Reader:
     from stages.ingest import records
 
     return {"jsonl": records.read_jsonl, "parquet": records.read_parquet, "hf": records.read_hf}[fmt]
-
-
-def stage_labels(stages: list[Stage]) -> list[str]:
-    """Names for the statistics; a stage used twice gets ``name.2``, ``name.3``..."""
-    seen: dict[str, int] = {}
-    labels = []
-    for stage in stages:
-        seen[stage.name] = seen.get(stage.name, 0) + 1
-        labels.append(stage.name if seen[stage.name] == 1 else f"{stage.name}.{seen[stage.name]}")
-    return labels
 
 
 @dataclass
@@ -113,17 +103,22 @@ def _rejected(table: pa.Table, reasons: pa.Array, label: str) -> pa.Table:
 
 
 class UnitProcessor:
-    """Runs one phase's stage chain; construct once per worker, call once per unit."""
+    """Runs one phase's stage chain; construct once per worker, call once per unit.
 
-    def __init__(self, config: PipelineConfig, run_url: str, phase: PhaseDirs) -> None:
+    The first phase reads the unit's input file (and accounts for it as ``ingest``); later
+    phases read the unit's documents as the phase before committed them.
+    """
+
+    def __init__(self, config: PipelineConfig, run_url: str, phase: MapPhase, dirs: PhaseDirs,
+                 upstream: PhaseDirs | None) -> None:
         self.options: IngestOptions = config.ingest
         self.write_rejected = config.write_rejected
         self.fingerprint = config.fingerprint()
         self.run_url = run_url
         self.run = RunDir(run_url)
-        self.phase = phase
-        self.stages = [build_stage(stage_config) for stage_config in config.stages]
-        self.labels = stage_labels(self.stages)
+        self.phase, self.dirs, self.upstream = phase, dirs, upstream
+        self.labels = [item.label for item in phase.chain]
+        self.stages = [item.build() for item in phase.chain]
         for stage in self.stages:
             stage.setup()
 
@@ -135,12 +130,12 @@ class UnitProcessor:
             message = str(exc) if isinstance(exc, InputFormatError) else f"{type(exc).__name__}: {exc}"
             return UnitOutcome(unit.id, ok=False, error=message, detail=traceback.format_exc())
         stats["elapsed_s"] = round(time.perf_counter() - started, 3)
-        self.run.mark_done(self.phase, unit.id, stats)
+        self.run.mark_done(self.dirs, unit.id, stats)
         return UnitOutcome(unit.id, ok=True, stats=stats)
 
     def _process(self, unit: Unit) -> dict[str, Any]:
-        data = _PartWriter(self.run, posixpath.join(self.phase.data, f"{unit.id}.parquet"))
-        rejected = _PartWriter(self.run, posixpath.join(self.phase.rejected, f"{unit.id}.parquet"))
+        data = _PartWriter(self.run, posixpath.join(self.dirs.data, f"{unit.id}.parquet"))
+        rejected = _PartWriter(self.run, posixpath.join(self.dirs.rejected, f"{unit.id}.parquet"))
         tally = Tally()
         entries = {label: stage_entry() for label in self.labels}
         produced = [0, 0]
@@ -148,7 +143,7 @@ class UnitProcessor:
         try:
             for stage in self.stages:
                 stage.begin_unit(context)
-            for batch in self._read(unit.file, tally):
+            for batch in self._read(unit, tally):
                 produced[0] += batch.num_rows
                 produced[1] += pc.sum(text_bytes(batch)).as_py() or 0
                 kept = self._run_chain(batch, entries, rejected)
@@ -163,12 +158,23 @@ class UnitProcessor:
             data.abort()
             rejected.abort()
             raise
-        stages = {INGEST: _ingest_entry(tally, unit.file.source, *produced), **entries}
-        return {"input": unit.file.url, "source": unit.file.source, "stages": stages,
+        if self.phase.reads_inputs:
+            entries = {INGEST: _ingest_entry(tally, unit.file.source, *produced), **entries}
+        return {"input": unit.file.url, "source": unit.file.source, "stages": entries,
                 "artifacts": {label: found for label, found in artifacts.items() if found}}
 
-    def _read(self, file: InputFile, tally: Tally) -> Iterator[pa.Table]:
-        return reader_for(file.format)(file, self.options, tally)
+    def _read(self, unit: Unit, tally: Tally) -> Iterator[pa.Table]:
+        if self.phase.reads_inputs:
+            return reader_for(unit.file.format)(unit.file, self.options, tally)
+        return self._read_upstream(unit)
+
+    def _read_upstream(self, unit: Unit) -> Iterator[pa.Table]:
+        path = posixpath.join(self.upstream.data, f"{unit.id}.parquet")
+        if not self.run.fs.exists(path):  # the unit kept no documents in the phase before
+            return
+        with self.run.fs.open(path, "rb") as handle:
+            for batch in pq.ParquetFile(handle).iter_batches(batch_size=self.options.batch_size):
+                yield pa.Table.from_batches([batch])
 
     def _run_chain(self, batch: pa.Table, entries: dict[str, Counts], rejected: _PartWriter) -> pa.Table:
         for label, stage in zip(self.labels, self.stages, strict=True):

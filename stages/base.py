@@ -121,3 +121,30 @@ class Stage(ABC, Generic[C]):
     def finish(self, run_url: str, units: list[dict[str, Any]]) -> None:
         """Once every unit of the phase is committed: combine the per-unit descriptions
         (in unit order) into run-level artifacts, such as a shard manifest."""
+
+
+class Barrier(ABC, Generic[C]):
+    """A step that needs the whole corpus at once (dedup): it ends a phase of per-unit work.
+
+    The runner expands it into three parts: ``Measure`` (a sink stage at the end of the phase
+    before, writing what the global step needs, e.g. signatures, unit by unit), ``run_global``
+    (once, on the driver, distributing its work on Ray) and ``Apply`` (a filter stage at the
+    start of the phase after, dropping what the global step decided, unit by unit). So the
+    decision is kept apart from the measurement, and both are resumable per unit.
+    """
+
+    name: ClassVar[str]
+    Config: ClassVar[type[StageConfig]]
+    Measure: ClassVar[type[Stage]]
+    Apply: ClassVar[type[Stage]]
+
+    def __init__(self, config: C) -> None:
+        self.config = config
+
+    def check(self) -> None:
+        """As :meth:`Stage.check`."""
+
+    @abstractmethod
+    def run_global(self, run_url: str, units: list[str], stats: dict[str, Any]) -> None:
+        """Decide over all units (their ``Measure`` artifacts are committed); record exact
+        statistics of the decision into ``stats``. Must be deterministic and idempotent."""

@@ -6,6 +6,8 @@ from stages.base import Stage, StageConfig
 from stages.langid.stage import LangId
 from stages.length import LengthFilter
 from stages.normalize import Normalize
+from stages.pii import Pii
+from stages.quality.stage import Quality
 from stages.tokenize import Tokenize
 
 STAGES: dict[str, type[Stage]] = {
@@ -14,6 +16,8 @@ STAGES: dict[str, type[Stage]] = {
         Normalize,
         LengthFilter,
         LangId,
+        Quality,
+        Pii,
         Tokenize,
     )
 }
@@ -26,6 +30,3 @@ def stage_names() -> list[str]:
 def stage_config_models() -> list[type[StageConfig]]:
     return [cls.Config for cls in STAGES.values()]
 
-
-def build_stage(config: StageConfig) -> Stage:
-    return STAGES[config.name](config)
