@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from pydantic import Field
 
 from stages.base import Stage, StageConfig, StageResult
+from stages.columns import set_column
 from stages.langid.model import LidModel
 from stages.langid.paragraphs import ParagraphOptions, paragraph_languages
 from stages.langid.prepare import has_letters, prepare
@@ -90,12 +91,12 @@ class LangId(Stage[LangIdConfig]):
     def process(self, batch: pa.Table) -> StageResult:
         config = self.config
         lang, score, top = self.identify(batch.column("text"))
-        table = _set(_set(_set(batch, "lang", lang), "lang_score", score), "lang_top", top)
+        table = set_column(set_column(set_column(batch, "lang", lang), "lang_score", score), "lang_top", top)
         counters: dict[str, int] = {}
         mixed = pa.nulls(batch.num_rows, pa.bool_())
         if config.granularity == "paragraph":
             found = paragraph_languages(self, batch.column("text"), lang, config.paragraphs)
-            table = _set(table, "lang_shares", found.shares)
+            table = set_column(table, "lang_shares", found.shares)
             mixed = found.mixed
             counters["mixed_pages"] = pc.sum(mixed).as_py() or 0
         return StageResult(table, self._reasons(table, mixed), counters)
@@ -142,11 +143,3 @@ def _top_column(n: int, rows: np.ndarray, labels: list[list[str]], scores: np.nd
         fields=list(TOP_TYPE.value_type),
     )
     return pa.ListArray.from_arrays(pa.array(offsets), values, type=TOP_TYPE)
-
-
-def _set(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
-    index = table.schema.get_field_index(name)
-    if index < 0:
-        return table.append_column(name, values)
-    return table.set_column(index, pa.field(name, values.type), values)
-

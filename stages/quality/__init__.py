@@ -1,0 +1,1 @@
+"""Rule-based and learned quality filters for multilingual web text."""

@@ -1,0 +1,158 @@
+"""Gopher quality and repetition rules (Rae et al. 2021, "Scaling Language Models", App. A).
+
+Defaults are the published values, as datatrove implements them (character ratios are over
+the length of the whole text). Words are the script-aware
+tokens of :mod:`stages.quality.text`; for Chinese, Japanese and Thai the per-language
+defaults in :mod:`stages.quality.languages` switch off the rules that assume spaced words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from operator import itemgetter
+
+import pyarrow as pa
+import regex
+from pydantic import Field
+
+from stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from stages.quality.stopwords import UNSPACED_LANGUAGES, stop_words_for
+from stages.quality.text import Document, duplicates
+
+#: En and em dashes are not bullets: they open dialogue lines in Polish, Russian and others.
+_BULLETS = ("•", "●", "○", "◦", "▪", "▫", "‣", "⁃", "-", "*", "·")
+_ELLIPSES = ("...", "…", "。。。")
+_LETTER = regex.compile(r"\p{L}")
+
+
+class GopherQualityOptions(FamilyOptions):
+    min_doc_words: int | None = Field(50, description="Fewer words: dropped.")
+    max_doc_words: int | None = Field(100_000, description="More words: dropped.")
+    min_avg_word_length: float | None = Field(3, description="Shorter mean word length: dropped.")
+    max_avg_word_length: float | None = Field(10, description="Longer mean word length: dropped.")
+    max_symbol_word_ratio: float | None = Field(0.1, description="(# and ellipses) / words above: dropped.")
+    max_bullet_lines_ratio: float | None = Field(0.9, description="Share of lines starting with a bullet.")
+    max_ellipsis_lines_ratio: float | None = Field(0.3, description="Share of lines ending with an ellipsis.")
+    min_alpha_words_ratio: float | None = Field(0.8, description="Share of words with a letter.")
+    min_stop_words: int | None = Field(2, description="Fewer stop words of the page's language: dropped.")
+    stop_words: dict[str, list[str]] = Field(
+        default_factory=dict, description="Measurement parameter: stop words per language, over the built-in lists.")
+
+
+def measure_quality(doc: Document, options: GopherQualityOptions, lang: str | None):
+    words = doc.words
+    n = len(words)
+    lines = doc.lines
+    text = doc.text
+    symbols = text.count("#") + sum(text.count(e) for e in _ELLIPSES)
+    stop_words = stop_words_for(lang, options.stop_words)
+    stops: int | None = None
+    if stop_words is not None:
+        if lang.split("-", 1)[0] in UNSPACED_LANGUAGES:
+            stops = sum(text.count(w) for w in set(stop_words))
+        else:
+            wanted = set(stop_words)
+            stops = sum(1 for w in words if w.lower() in wanted)
+    return {
+        "words": n,
+        "mean_word_length": ratio(sum(map(len, words)), n),
+        "symbol_word_ratio": ratio(symbols, n),
+        "bullet_lines_ratio": ratio(sum(1 for line in lines if line.startswith(_BULLETS)), len(lines)),
+        "ellipsis_lines_ratio": ratio(sum(1 for line in lines if line.endswith(_ELLIPSES)), len(lines)),
+        "alpha_words_ratio": ratio(sum(1 for w in words if w.isalpha() or _LETTER.search(w)), n),
+        "stop_words": stops,
+    }, None
+
+
+GOPHER_QUALITY = Family(
+    name="gopher_quality",
+    options=GopherQualityOptions,
+    signals={"words": pa.int32(), "mean_word_length": pa.float32(), "symbol_word_ratio": pa.float32(),
+             "bullet_lines_ratio": pa.float32(), "ellipsis_lines_ratio": pa.float32(),
+             "alpha_words_ratio": pa.float32(), "stop_words": pa.int32()},
+    rules=(
+        Rule("min_doc_words", "words", "min"),
+        Rule("max_doc_words", "words", "max"),
+        Rule("min_avg_word_length", "mean_word_length", "min"),
+        Rule("max_avg_word_length", "mean_word_length", "max"),
+        Rule("max_symbol_word_ratio", "symbol_word_ratio", "max"),
+        Rule("max_bullet_lines_ratio", "bullet_lines_ratio", "max"),
+        Rule("max_ellipsis_lines_ratio", "ellipsis_lines_ratio", "max"),
+        Rule("min_alpha_words_ratio", "alpha_words_ratio", "min"),
+        Rule("min_stop_words", "stop_words", "min"),
+    ),
+    measure=measure_quality,
+)
+
+TOP_NGRAMS = (2, 3, 4)
+DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
+
+
+class GopherRepetitionOptions(FamilyOptions):
+    max_dup_line_ratio: float | None = Field(0.3, description="Share of lines that are repeats.")
+    max_dup_para_ratio: float | None = Field(0.3, description="Share of paragraphs that are repeats.")
+    max_dup_line_char_ratio: float | None = Field(0.2, description="Share of characters in repeated lines.")
+    max_dup_para_char_ratio: float | None = Field(0.2, description="Share of characters in repeated paragraphs.")
+    max_top_2gram_ratio: float | None = Field(0.20, description="Characters of the most frequent 2-gram.")
+    max_top_3gram_ratio: float | None = Field(0.18, description="... 3-gram.")
+    max_top_4gram_ratio: float | None = Field(0.16, description="... 4-gram.")
+    max_dup_5gram_ratio: float | None = Field(0.15, description="Characters in repeated 5-grams.")
+    max_dup_6gram_ratio: float | None = Field(0.14, description="... 6-grams.")
+    max_dup_7gram_ratio: float | None = Field(0.13, description="... 7-grams.")
+    max_dup_8gram_ratio: float | None = Field(0.12, description="... 8-grams.")
+    max_dup_9gram_ratio: float | None = Field(0.11, description="... 9-grams.")
+    max_dup_10gram_ratio: float | None = Field(0.10, description="... 10-grams.")
+
+
+def _top_ngram_chars(words: list[str], n: int) -> int:
+    """Characters covered by the most frequent n-gram (its length times its count)."""
+    if len(words) < n:
+        return 0
+    counts = Counter(zip(*(words[i:] for i in range(n)), strict=False))
+    gram, count = max(counts.items(), key=itemgetter(1))
+    return sum(len(w) for w in gram) * count if count > 1 else 0
+
+
+def _dup_ngram_chars(words: list[str], n: int) -> int:
+    """Characters of the words covered by n-grams that occurred before (each word once)."""
+    first: dict[tuple[str, ...], int] = {}
+    covered = [False] * len(words)
+    repeats = 0
+    for i, gram in enumerate(zip(*(words[k:] for k in range(n)), strict=False)):
+        if first.setdefault(gram, i) != i:
+            repeats += 1
+            covered[i:i + n] = [True] * n
+    return sum(len(w) for w, c in zip(words, covered, strict=True) if c) if repeats else 0
+
+
+def measure_repetition(doc: Document, options: GopherRepetitionOptions, lang: str | None):
+    lines, paragraphs, words = doc.lines, doc.paragraphs, doc.words
+    line_dups, line_chars = duplicates(lines)
+    para_dups, para_chars = duplicates(paragraphs)
+    total = len(doc.text)
+    signals = {
+        "dup_line_ratio": ratio(line_dups, len(lines)),
+        "dup_para_ratio": ratio(para_dups, len(paragraphs)),
+        "dup_line_char_ratio": ratio(line_chars, total),
+        "dup_para_char_ratio": ratio(para_chars, total),
+    }
+    for n in TOP_NGRAMS:
+        signals[f"top_{n}gram_ratio"] = ratio(_top_ngram_chars(words, n), total)
+    chars = 1
+    for n in DUP_NGRAMS:
+        # An n-gram can only repeat where its (n-1)-gram prefix does: clean text stops early.
+        chars = _dup_ngram_chars(words, n) if chars else 0
+        signals[f"dup_{n}gram_ratio"] = ratio(chars, total)
+    return signals, None
+
+
+_REPETITION_SIGNALS = ["dup_line_ratio", "dup_para_ratio", "dup_line_char_ratio", "dup_para_char_ratio"] + [
+    f"top_{n}gram_ratio" for n in TOP_NGRAMS] + [f"dup_{n}gram_ratio" for n in DUP_NGRAMS]
+
+GOPHER_REPETITION = Family(
+    name="gopher_repetition",
+    options=GopherRepetitionOptions,
+    signals={name: pa.float32() for name in _REPETITION_SIGNALS},
+    rules=tuple(Rule(f"max_{name}", name, "max") for name in _REPETITION_SIGNALS),
+    measure=measure_repetition,
+)

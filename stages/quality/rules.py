@@ -1,0 +1,78 @@
+"""The shape shared by every rule family: options, measured signals and threshold rules.
+
+A family (Gopher quality, Gopher repetition, C4, FineWeb, Chinese web) measures a few
+*signals* per document and has *rules* that compare one signal with one option. Measuring
+and deciding are separate on purpose (dolma, data-juicer): the signals are stored in the
+``quality_signals`` column, so thresholds can be changed and re-applied to stored signals
+without recomputing anything. Options that change what is measured (a stop-word list, the
+length of a "short" line) are marked as measurement parameters in their descriptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
+
+from stages.quality.text import Document
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Drop when ``signal`` is below (``min``) or above (``max``) the option's value.
+
+    ``inclusive`` rules also drop at equality (FineWeb's published comparisons). An option
+    set to null disables its rule.
+    """
+
+    option: str
+    signal: str
+    bound: Literal["min", "max"]
+    inclusive: bool = False
+
+
+class FamilyOptions(BaseModel):
+    """Options of one rule family; subclasses add thresholds and measurement parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    languages: list[str] | None = Field(
+        None, description="Apply only to these languages (zh matches zh-Hans/zh-Hant); null: all.")
+
+    def applies_to(self, lang: str | None) -> bool:
+        if not self.enabled:
+            return False
+        if self.languages is None:
+            return True
+        return lang is not None and (lang in self.languages or lang.split("-", 1)[0] in self.languages)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A rule family: its name (the config key and reason prefix), options, signals, rules.
+
+    ``measure(doc, options, lang)`` returns the family's signals and, for families that
+    remove lines (C4), the text without them (else None).
+    """
+
+    name: str
+    options: type[FamilyOptions]
+    signals: dict[str, pa.DataType]
+    rules: tuple[Rule, ...]
+    measure: Callable[[Document, Any, str | None], tuple[dict[str, float | int | None], str | None]]
+
+    @property
+    def signal_type(self) -> pa.StructType:
+        return pa.struct(list(self.signals.items()))
+
+    def reason(self, rule: Rule) -> str:
+        """Each rule has its own drop reason, ``<family>.<option>``."""
+        return f"{self.name}.{rule.option}"
+
+
+def ratio(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0

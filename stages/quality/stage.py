@@ -1,0 +1,170 @@
+"""The ``quality`` stage: Gopher, C4, FineWeb and Chinese web rules in one pass.
+
+Every document is measured once (its words, lines and paragraphs are shared by all rule
+families), the signals go to the ``quality_signals`` struct column (one sub-struct per
+family), and the decisions are taken from that column with Arrow comparisons, per language.
+So the same stage can re-decide documents annotated earlier: with ``reuse_signals`` (the
+default) a batch that already has ``quality_signals`` is not measured again, only judged
+with the thresholds of the current config.
+
+Each rule drops with its own reason, ``<family>.<option>`` (the first failing rule in
+family order wins); ``annotate`` mode drops nothing and counts in the statistics'
+counters, per rule, the documents that would fail it (``flagged.<reason>``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import Field, model_validator
+
+from stages.base import Stage, StageConfig, StageResult
+from stages.columns import set_column
+from stages.quality.c4 import C4, C4Options
+from stages.quality.chinese import CHINESE, ChineseOptions
+from stages.quality.fineweb import FINEWEB, FineWebOptions
+from stages.quality.gopher import (
+    GOPHER_QUALITY,
+    GOPHER_REPETITION,
+    GopherQualityOptions,
+    GopherRepetitionOptions,
+)
+from stages.quality.languages import overrides_for
+from stages.quality.rules import Family, FamilyOptions, Rule
+from stages.quality.text import Document
+
+FAMILIES: tuple[Family, ...] = (GOPHER_QUALITY, GOPHER_REPETITION, C4, FINEWEB, CHINESE)
+SIGNALS_COLUMN = "quality_signals"
+SIGNALS_TYPE = pa.struct([(family.name, family.signal_type) for family in FAMILIES])
+
+
+class QualityConfig(StageConfig):
+    name: Literal["quality"] = "quality"
+    mode: Literal["filter", "annotate"] = Field(
+        "filter", description="annotate stores the signals and drops nothing.")
+    reuse_signals: bool = Field(
+        True, description="Judge an existing quality_signals column instead of measuring again.")
+    gopher_quality: GopherQualityOptions = GopherQualityOptions()
+    gopher_repetition: GopherRepetitionOptions = GopherRepetitionOptions()
+    c4: C4Options = C4Options()
+    fineweb: FineWebOptions = FineWebOptions()
+    chinese: ChineseOptions = ChineseOptions()
+    languages: dict[str, dict[str, dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Per-language overrides: {lang: {family: {option: value}}}, over the built-in ones.")
+
+    @model_validator(mode="after")
+    def _overrides_valid(self) -> QualityConfig:
+        names = {family.name for family in FAMILIES}
+        for lang, families in self.languages.items():
+            for family in families:
+                if family not in names:
+                    raise ValueError(f"languages.{lang}: unknown rule family {family!r} (known: {', '.join(sorted(names))})")
+            for family in FAMILIES:
+                try:
+                    self.options_for(family, lang)
+                except ValueError as exc:
+                    raise ValueError(f"languages.{lang}.{family.name}: {exc}") from None
+        return self
+
+    def options_for(self, family: Family, lang: str | None) -> FamilyOptions:
+        """The family's options for documents in ``lang`` (defaults, then overrides)."""
+        base: FamilyOptions = getattr(self, family.name)
+        changes = overrides_for(lang, self.languages).get(family.name)
+        if not changes:
+            return base
+        return family.options.model_validate({**base.model_dump(exclude_unset=False), **changes})
+
+
+class Quality(Stage[QualityConfig]):
+    name = "quality"
+    Config = QualityConfig
+
+    def setup(self) -> None:
+        self._options: dict[tuple[str, str | None], FamilyOptions] = {}
+
+    def options(self, family: Family, lang: str | None) -> FamilyOptions:
+        key = (family.name, lang)
+        if key not in self._options:
+            self._options[key] = self.config.options_for(family, lang)
+        return self._options[key]
+
+    def measure(self, texts: list[str], langs: list[str | None]) -> tuple[pa.Array, list[str | None]]:
+        """The signals of every document, and the C4-filtered text where lines would go."""
+        columns: dict[str, dict[str, list[Any]]] = {f.name: {s: [] for s in f.signals} for f in FAMILIES}
+        changed: list[str | None] = []
+        for text, lang in zip(texts, langs, strict=True):
+            doc = Document(text)
+            new_text = None
+            for family in FAMILIES:
+                options = self.options(family, lang)
+                signals, replaced = family.measure(doc, options, lang) if options.applies_to(lang) else ({}, None)
+                for name, values in columns[family.name].items():
+                    values.append(signals.get(name))
+                new_text = replaced if replaced is not None else new_text
+            changed.append(new_text)
+        families = [
+            pa.StructArray.from_arrays([pa.array(values, family.signals[name]) for name, values in columns[family.name].items()],
+                                       fields=list(family.signal_type))
+            for family in FAMILIES
+        ]
+        return pa.StructArray.from_arrays(families, fields=list(SIGNALS_TYPE)), changed
+
+    def decide(self, signals: pa.Array, lang: pa.Array) -> tuple[pa.Array, dict[str, int]]:
+        """The first failing rule of each document (null: passes), and per-rule fail counts."""
+        langs = pc.unique(lang).to_pylist()
+        position = pc.index_in(lang, pa.array(langs, pa.string()), skip_nulls=False)
+        reasons = pa.nulls(len(signals), pa.string())
+        failures: dict[str, int] = {}
+        for family in reversed(FAMILIES):
+            values = pc.struct_field(signals, family.name)
+            for rule in reversed(family.rules):
+                limits = [_threshold(self.options(family, x), rule) for x in langs]
+                if all(limit is None for limit in limits):
+                    continue
+                limit = pc.take(pa.array(limits, pa.float64()), position)
+                fails = _fails(pc.struct_field(values, rule.signal), limit, rule).fill_null(False)
+                count = pc.sum(fails).as_py() or 0
+                if count:
+                    failures[family.reason(rule)] = count
+                    reasons = pc.if_else(fails, family.reason(rule), reasons)
+        return reasons, failures
+
+    def process(self, batch: pa.Table) -> StageResult:
+        config = self.config
+        lang = batch.column("lang").combine_chunks()
+        texts = None
+        if config.reuse_signals and SIGNALS_COLUMN in batch.column_names:
+            signals = batch.column(SIGNALS_COLUMN).combine_chunks().cast(SIGNALS_TYPE)
+        else:
+            texts = batch.column("text").to_pylist()
+            signals, changed = self.measure(texts, lang.to_pylist())
+        reasons, failures = self.decide(signals, lang)
+        table = set_column(batch, SIGNALS_COLUMN, signals)
+        if config.mode == "annotate":
+            return StageResult(table, None, {f"flagged.{r}": n for r, n in sorted(failures.items())})
+        counters = {}
+        if texts is not None and any(x is not None for x in changed):
+            kept = reasons.is_null().to_pylist()
+            new = [c if c is not None and keep else t for t, c, keep in zip(texts, changed, kept, strict=True)]
+            counters["c4.documents_with_lines_removed"] = sum(
+                1 for c, keep in zip(changed, kept, strict=True) if c is not None and keep)
+            table = set_column(table, "text", pa.array(new, pa.string()))
+        return StageResult(table, reasons, counters)
+
+
+def _threshold(options: FamilyOptions, rule: Rule) -> float | None:
+    if not options.enabled:
+        return None
+    value = getattr(options, rule.option)
+    if isinstance(value, bool):  # a rule switched on or off: "drop when present"
+        return 0.0 if value else None
+    return None if value is None else float(value)
+
+
+def _fails(values: pa.Array, limit: pa.Array, rule: Rule) -> pa.Array:
+    if rule.bound == "min":
+        return (pc.less_equal if rule.inclusive else pc.less)(values, limit)
+    return (pc.greater_equal if rule.inclusive else pc.greater)(values, limit)
