@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli_shards import shards_app
+from pipeline.cli_quality import quality_app
 from pipeline.cli_tokenizer import tokenizer_app
 from pipeline.config import ConfigError, load_config
 from pipeline.plan import plan_units
@@ -32,6 +33,7 @@ app = typer.Typer(
 # app.add_typer(<group>_app, name="<group>").
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(shards_app, name="shards")
+app.add_typer(quality_app, name="quality")
 
 EXIT_FAILED_UNITS = 1
 EXIT_BAD_INPUT = 2

@@ -7,6 +7,7 @@ from stages.langid.stage import LangId
 from stages.length import LengthFilter
 from stages.normalize import Normalize
 from stages.pii import Pii
+from stages.quality.classifier import QualityClassifier
 from stages.quality.stage import Quality
 from stages.tokenize import Tokenize
 
@@ -18,6 +19,7 @@ STAGES: dict[str, type[Stage]] = {
         LangId,
         Quality,
         Pii,
+        QualityClassifier,
         Tokenize,
     )
 }
