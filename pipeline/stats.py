@@ -12,7 +12,9 @@ result serialises to ``stats.json`` as is. The shape of one stage's entry::
 ``bytes`` are UTF-8 bytes of ``text`` (for ``ingest``'s input: raw record bytes). Languages
 appear once a stage has set ``lang``; a document without one counts under ``"unknown"``.
 A stage that reports per-row measures (``tokenize``: ``tokens``) adds their sums over the
-kept documents at every level, under the measure's name.
+kept documents at every level, under the measure's name. ``length_hist`` (in the entry and in
+each ``by_lang`` entry) counts the kept documents per length bucket, for the report's length
+distributions: ``{lower edge in characters: docs}`` (see :func:`length_bucket`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -48,6 +51,18 @@ def stage_entry() -> Counts:
 
 def text_bytes(table: pa.Table) -> pa.Array:
     return pc.binary_length(pc.cast(table.column("text"), pa.binary())).fill_null(0)
+
+
+def length_bucket(chars: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarray:
+    """The lower edge of each length's half-octave bucket ``[ceil(2^(k/2)), ceil(2^((k+1)/2)))``.
+
+    Half octaves show a distribution's shape on a log axis while keeping it to ~20 buckets per
+    stage and language, so it can live in the statistics rather than be recomputed from the
+    documents. Empty texts fall in bucket 0.
+    """
+    n = np.asarray(chars, dtype=np.int64)
+    k = np.floor(2 * np.log2(np.maximum(n, 1)))
+    return np.where(n > 0, np.ceil(2 ** (k / 2)), 0).astype(np.int64)
 
 
 def account_batch(
@@ -95,6 +110,16 @@ def account_batch(
         merge(entry, delta)
         merge(entry["by_source"].setdefault(source, {}), delta)
         merge(entry["by_lang"].setdefault(language, {}), delta)
+    chars = pc.utf8_length(result.column("text")).fill_null(0)
+    lengths = pa.table({"lang": keyed.column("lang"), "bucket": length_bucket(chars)})
+    lengths = lengths.filter(pc.is_null(keyed.column("reason")))
+    counted = lengths.group_by(["lang", "bucket"]).aggregate([("bucket", "count")])
+    for language, bucket, n_docs in zip(
+        *(counted.column(name).to_pylist() for name in ("lang", "bucket", "bucket_count")), strict=True
+    ):
+        hist = {"length_hist": {str(bucket): n_docs}}
+        merge(entry, hist)
+        merge(entry["by_lang"].setdefault(language, {}), hist)
 
 
 def finalise(stages: dict[str, Counts]) -> dict[str, Counts]:
