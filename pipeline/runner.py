@@ -102,6 +102,19 @@ def assemble_stats(config: PipelineConfig, units: list[Unit], phases: list[_Phas
     }
 
 
+def _phase_dirs(run: RunDir, phase: Phase) -> PhaseDirs:
+    return run.phase(phase.index, phase.name, final=isinstance(phase, MapPhase) and phase.final)
+
+
+def committed_stats(config: PipelineConfig, run: RunDir, units: list[Unit],
+                    failed: list[UnitOutcome]) -> dict[str, Any]:
+    """The statistics of what ``run`` holds committed now, rebuilt from its markers: what a
+    report shows for a run interrupted (or still running) before it wrote ``stats.json``."""
+    records = [_PhaseRecord(phase, dirs, run.done_units(dirs))
+               for phase in plan_phases(config) for dirs in [_phase_dirs(run, phase)]]
+    return assemble_stats(config, units, records, failed)
+
+
 def _finish_sinks(config: PipelineConfig, phase: MapPhase, units: list[Unit], done: dict[str, dict[str, Any]]) -> None:
     """Let sink stages combine their per-unit artifacts (in unit order) into run-level ones."""
     for item in phase.chain:
@@ -180,7 +193,7 @@ def run_pipeline(
     resumed = run.claim(config.fingerprint(), config.model_dump(mode="json"))
     records = []
     for phase in phases:
-        dirs = run.phase(phase.index, phase.name, final=isinstance(phase, MapPhase) and phase.final)
+        dirs = _phase_dirs(run, phase)
         if isinstance(phase, MapPhase):
             for stale in run.prune(dirs, {unit.id for unit in units}):
                 progress.log(f"the input of unit {stale} is gone: removed its outputs")
