@@ -182,7 +182,8 @@ class UnitProcessor:
                 break
             result = stage.process(batch)
             entry = entries[label]
-            account_batch(entry, batch, result.table, result.drop_reasons, result.measures)
+            before = result.table if result.split else batch
+            account_batch(entry, before, result.table, result.drop_reasons, result.measures)
             merge(entry["counters"], result.counters)
             batch = result.table
             if result.drop_reasons is not None and result.drop_reasons.null_count < batch.num_rows:

@@ -60,13 +60,16 @@ class StageResult:
     when the stage keeps everything; ``counters`` are stage-specific exact counts (for
     example ``{"pii.email": 3}``) that the runner sums into the statistics; ``measures`` are
     per-row numbers (for example ``{"tokens": ...}``) that the runner sums per source and
-    language over the kept rows.
+    language over the kept rows. A stage that splits documents (``langid`` with
+    ``mixed: split``) returns more rows than it got and sets ``split``: the runner then counts
+    each split document as the parts it became, in the stage's input as in its output.
     """
 
     table: pa.Table
     drop_reasons: pa.Array | None = None
     counters: dict[str, int] = field(default_factory=dict)
     measures: dict[str, pa.Array] = field(default_factory=dict)
+    split: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.schema import document_id
+
 
 if TYPE_CHECKING:
     from stages.langid.stage import LangId
@@ -48,7 +50,8 @@ class PageLanguages:
 
     shares: pa.Array  # list<struct<lang, share>> per page, largest share first
     mixed: pa.Array  # bool per page
-    #: per page: language -> (its paragraphs' indices in the page, char-weighted mean score)
+    #: per page, in order of first appearance: language -> (its paragraphs' indices in the
+    #: page, their character-weighted mean score)
     parts: list[dict[str, tuple[list[int], float]]]
     paragraphs: list[list[str]]
 
@@ -89,7 +92,8 @@ def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Arra
         ranked = sorted(chars, key=lambda x: (-chars[x], x))
         shares.append([{"lang": x, "share": chars[x] / total} for x in ranked])
         mixed.append(bool(ranked) and chars[ranked[0]] < options.mixed_below * total)
-        parts.append({x: (members[x], weighted[x] / max(chars[x], 1)) for x in ranked})
+        in_page_order = sorted(ranked, key=lambda x: members[x][0])
+        parts.append({x: (members[x], weighted[x] / max(chars[x], 1)) for x in in_page_order})
     return PageLanguages(pa.array(shares, SHARES_TYPE), pa.array(mixed, pa.bool_()), parts, paragraphs)
 
 
@@ -115,3 +119,32 @@ def _fold_small(chars: dict[str, int], weighted: dict[str, float], members: dict
         chars[main] += chars.pop(small)
         weighted[main] += weighted.pop(small)
         members[main] = sorted(members[main] + members.pop(small))
+
+
+def split_by_language(table: pa.Table, found: PageLanguages) -> pa.Table:
+    """Each mixed page becomes one row per language, in place (other rows are unchanged).
+
+    A part holds the page's paragraphs of its language, in order; its id derives from the
+    page's id and the language, so it is as stable as the page's.
+    """
+    ids, sources = table.column("id").to_pylist(), table.column("source").to_pylist()
+    order, parents = [], []
+    parts: dict[str, list] = {"id": [], "text": [], "lang": [], "lang_score": [], "lang_shares": [], "lang_top": []}
+    for row, is_mixed in enumerate(found.mixed.to_pylist()):
+        if not is_mixed:
+            order.append(row)
+            continue
+        for lang, (members, score) in found.parts[row].items():
+            order.append(table.num_rows + len(parents))
+            parents.append(row)
+            parts["id"].append(document_id(sources[row], f"{ids[row]}#lang={lang}"))
+            parts["text"].append("\n".join(found.paragraphs[row][i] for i in members))
+            parts["lang"].append(lang)
+            parts["lang_score"].append(score)
+            parts["lang_shares"].append([{"lang": lang, "share": 1.0}])
+            parts["lang_top"].append([{"lang": lang, "score": score}])
+    split = table.take(pa.array(parents, pa.int64()))
+    for name, values in parts.items():
+        field = split.field(name)
+        split = split.set_column(split.schema.get_field_index(name), field, pa.array(values, field.type))
+    return pa.concat_tables([table, split]).take(pa.array(order, pa.int64()))

@@ -19,7 +19,7 @@ from pydantic import Field
 from stages.base import Stage, StageConfig, StageResult
 from stages.columns import set_column
 from stages.langid.model import LidModel
-from stages.langid.paragraphs import ParagraphOptions, paragraph_languages
+from stages.langid.paragraphs import ParagraphOptions, paragraph_languages, split_by_language
 from stages.langid.prepare import has_letters, prepare
 from stages.langid.script import chinese_script, has_kana
 from stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
@@ -99,6 +99,10 @@ class LangId(Stage[LangIdConfig]):
             table = set_column(table, "lang_shares", found.shares)
             mixed = found.mixed
             counters["mixed_pages"] = pc.sum(mixed).as_py() or 0
+            if config.paragraphs.mixed == "split" and counters["mixed_pages"]:
+                table = split_by_language(table, found)
+                counters["split_parts"] = table.num_rows - batch.num_rows + counters["mixed_pages"]
+                return StageResult(table, self._reasons(table, None), counters, split=True)
         return StageResult(table, self._reasons(table, mixed), counters)
 
     def _reasons(self, table: pa.Table, mixed: pa.Array | None) -> pa.Array | None:
