@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
+from stages.base import ConfigPath, Stage, StageConfig, StageResult
 from stages.columns import set_column
 from stages.langid.model import LidModel
 from stages.langid.paragraphs import ParagraphOptions, paragraph_languages, split_by_language
@@ -35,7 +35,7 @@ NO_TEXT, LOW_SCORE, NOT_KEPT, MIXED = "no_text", "low_score", "not_kept", "mixed
 
 class LangIdConfig(StageConfig):
     name: Literal["langid"] = "langid"
-    model_path: str | None = Field(
+    model_path: ConfigPath | None = Field(
         None, description="A fastText LID model (lid.176.bin, GlotLID, OpenLID); default: the "
         "bundled lid.176.ftz.")
     label_map: dict[str, str] = Field(

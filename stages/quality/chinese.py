@@ -33,10 +33,12 @@ class ChineseOptions(FamilyOptions):
     max_sensitive_words: int | None = Field(0, description="More occurrences of sensitive words: dropped.")
     spam_phrases_files: list[str] = Field(
         default_factory=lambda: [str(SPAM_PHRASES)],
-        description="Measurement parameter: files of spam phrases, one a line (# comments).")
+        description="Measurement parameter: files of spam phrases, one a line (# comments); "
+        "relative paths are relative to the working directory.")
     sensitive_words: list[str] = Field(default_factory=list, description="Measurement parameter: words no page may contain.")
     sensitive_words_files: list[str] = Field(
-        default_factory=list, description="Measurement parameter: files of sensitive words, one a line.")
+        default_factory=list, description="Measurement parameter: files of sensitive words, one a line "
+        "(as spam_phrases_files).")
 
 
 @functools.cache
@@ -53,7 +55,7 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))))
 
 
-def _phrases(files: list[str], inline: list[str] = ()) -> re.Pattern[str] | None:
+def _phrases(files: list[str], inline: list[str] | tuple[str, ...] = ()) -> re.Pattern[str] | None:
     return _pattern(tuple(inline) + tuple(w for f in files for w in _read_list(f)))
 
 

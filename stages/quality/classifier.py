@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import xxhash
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
+from stages.base import ConfigPath, Stage, StageConfig, StageResult
 from stages.columns import set_column
 from stages.quality.text import WORD
 
@@ -50,7 +50,7 @@ def pareto_keep(ids: list[str], scores: np.ndarray, alpha: float, seed: int) -> 
 
 class QualityClassifierConfig(StageConfig):
     name: Literal["quality_classifier"] = "quality_classifier"
-    model_path: str = Field(description="A model made by `polycorpus quality train`.")
+    model_path: ConfigPath = Field(description="A model made by `polycorpus quality train`.")
     label: str = Field("hq", description="The model's label of good documents.")
     mode: Literal["threshold", "pareto", "annotate"] = Field(
         "threshold", description="Keep score >= threshold, GPT-3 Pareto sampling, or only score.")

@@ -37,6 +37,7 @@ from stages.quality.text import Document
 
 FAMILIES: tuple[Family, ...] = (GOPHER_QUALITY, GOPHER_REPETITION, C4, FINEWEB, CHINESE)
 SIGNALS_COLUMN = "quality_signals"
+TOO_LONG = "too_long"
 SIGNALS_TYPE = pa.struct([(family.name, family.signal_type) for family in FAMILIES])
 
 
@@ -51,6 +52,8 @@ class QualityConfig(StageConfig):
     c4: C4Options = C4Options()
     fineweb: FineWebOptions = FineWebOptions()
     chinese: ChineseOptions = ChineseOptions()
+    max_chars: int | None = Field(
+        1_000_000, gt=0, description="Longer documents are dropped as too_long, unmeasured (null: no limit).")
     languages: dict[str, dict[str, dict[str, Any]]] = Field(
         default_factory=dict,
         description="Per-language overrides: {lang: {family: {option: value}}}, over the built-in ones.")
@@ -95,12 +98,15 @@ class Quality(Stage[QualityConfig]):
         """The signals of every document, and the C4-filtered text where lines would go."""
         columns: dict[str, dict[str, list[Any]]] = {f.name: {s: [] for s in f.signals} for f in FAMILIES}
         changed: list[str | None] = []
+        limit = self.config.max_chars
         for text, lang in zip(texts, langs, strict=True):
             doc = Document(text)
             new_text = None
+            measured = limit is None or len(text) <= limit
             for family in FAMILIES:
                 options = self.options(family, lang)
-                signals, replaced = family.measure(doc, options, lang) if options.applies_to(lang) else ({}, None)
+                applies = measured and options.applies_to(lang)
+                signals, replaced = family.measure(doc, options, lang) if applies else ({}, None)
                 for name, values in columns[family.name].items():
                     values.append(signals.get(name))
                 new_text = replaced if replaced is not None else new_text
@@ -142,6 +148,11 @@ class Quality(Stage[QualityConfig]):
             texts = batch.column("text").to_pylist()
             signals, changed = self.measure(texts, lang.to_pylist())
         reasons, failures = self.decide(signals, lang)
+        if config.max_chars is not None:
+            too_long = pc.greater(pc.utf8_length(batch.column("text")), config.max_chars).combine_chunks()
+            if count := pc.sum(too_long).as_py():
+                failures[TOO_LONG] = count
+                reasons = pc.if_else(too_long, TOO_LONG, reasons)
         table = set_column(batch, SIGNALS_COLUMN, signals)
         if config.mode == "annotate":
             return StageResult(table, None, {f"flagged.{r}": n for r, n in sorted(failures.items())})
