@@ -5,7 +5,9 @@ own prediction, and shorter ones (headings, menu items, captions) take the langu
 paragraph before them (or after, at the top of a page), so they count where they belong
 instead of as noise. The share of a language is its fraction of the page's characters.
 
-A page is *mixed* when its main language holds less than ``mixed_below`` of it. A mixed page
+The page's ``lang`` is then its main language (the largest share) and ``lang_score`` the
+character-weighted mean score of that language's paragraphs; ``lang_top`` stays the
+prediction on the whole page. A page is *mixed* when its main language holds less than ``mixed_below`` of it. A mixed page
 is kept as one document (``keep``), dropped (``drop``), or ``split`` into one document per
 language, each with the paragraphs of that language in their original order and an id
 derived from the page's id and the language.
@@ -34,8 +36,9 @@ SHARES_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("share", pa.float32())
 class ParagraphOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_chars: int = Field(
-        40, ge=1, description="Shorter paragraphs take the language of their neighbour.")
+    min_bytes: int = Field(
+        40, ge=1, description="Shorter paragraphs (UTF-8 bytes: ~13 CJK characters) take the "
+        "language of their neighbour.")
     mixed_below: float = Field(
         0.8, gt=0, le=1, description="A page is mixed when its main language has a smaller share.")
     min_share: float = Field(
@@ -50,13 +53,15 @@ class PageLanguages:
 
     shares: pa.Array  # list<struct<lang, share>> per page, largest share first
     mixed: pa.Array  # bool per page
+    lang: pa.Array  # the main language of each page (largest share)
+    score: pa.Array  # the character-weighted mean score of the main language's paragraphs
     #: per page, in order of first appearance: language -> (its paragraphs' indices in the
     #: page, their character-weighted mean score)
     parts: list[dict[str, tuple[list[int], float]]]
     paragraphs: list[list[str]]
 
 
-def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Array,
+def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Array, page_score: pa.Array,
                         options: ParagraphOptions) -> PageLanguages:
     """Identify the paragraphs of every page of a batch in one model call."""
     split = pc.split_pattern_regex(text.fill_null(""), r"\n+")
@@ -65,47 +70,52 @@ def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Arra
     flat = pc.list_flatten(split)
     page_of = pc.list_parent_indices(split).to_numpy()
     sizes = pc.utf8_length(flat).to_numpy(zero_copy_only=False)
-    long = np.flatnonzero(sizes >= options.min_chars)
+    long = np.flatnonzero(pc.binary_length(flat).to_numpy(zero_copy_only=False) >= options.min_bytes)
     lang, score, _ = stage.identify(flat.take(long))
     para_lang = np.full(len(flat), None, dtype=object)
     para_lang[long] = lang.to_pylist()
     para_score = np.zeros(len(flat), dtype=np.float32)
     para_score[long] = score.to_numpy()
 
-    page_langs = page_lang.to_pylist()
+    page_langs, page_scores = page_lang.to_pylist(), page_score.to_pylist()
     paragraphs = split.to_pylist()
-    shares, mixed, parts = [], [], []
+    shares, mixed, parts, main, main_score = [], [], [], [], []
     starts = np.searchsorted(page_of, np.arange(len(page_langs) + 1))
     for page, (start, end) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
-        labels = _fill(list(para_lang[start:end]), page_langs[page])
+        found = [(x, float(y)) if x is not None else None for x, y in zip(para_lang[start:end], para_score[start:end], strict=True)]
+        labelled = _fill(found, (page_langs[page], page_scores[page]))
         chars: dict[str, int] = defaultdict(int)
         weighted: dict[str, float] = defaultdict(float)
         members: dict[str, list[int]] = defaultdict(list)
-        for i, label in enumerate(labels):
+        for i, (label, score) in enumerate(labelled):
             if label is None:
                 continue
             chars[label] += int(sizes[start + i])
-            weighted[label] += float(para_score[start + i]) * int(sizes[start + i])
+            weighted[label] += score * int(sizes[start + i])
             members[label].append(i)
         total = sum(chars.values())
         _fold_small(chars, weighted, members, total * options.min_share)
         ranked = sorted(chars, key=lambda x: (-chars[x], x))
         shares.append([{"lang": x, "share": chars[x] / total} for x in ranked])
         mixed.append(bool(ranked) and chars[ranked[0]] < options.mixed_below * total)
+        main.append(ranked[0] if ranked else None)
+        main_score.append(weighted[ranked[0]] / max(chars[ranked[0]], 1) if ranked else 0.0)
         in_page_order = sorted(ranked, key=lambda x: members[x][0])
         parts.append({x: (members[x], weighted[x] / max(chars[x], 1)) for x in in_page_order})
-    return PageLanguages(pa.array(shares, SHARES_TYPE), pa.array(mixed, pa.bool_()), parts, paragraphs)
+    return PageLanguages(pa.array(shares, SHARES_TYPE), pa.array(mixed, pa.bool_()), pa.array(main, pa.string()),
+                         pa.array(main_score, pa.float32()), parts, paragraphs)
 
 
-def _fill(labels: list[str | None], page_lang: str | None) -> list[str | None]:
-    """Short paragraphs take the previous identified language, or the next, or the page's."""
+def _fill(found: list[tuple[str, float] | None], page: tuple[str | None, float]) -> list[tuple[str | None, float]]:
+    """Short paragraphs take the (language, score) of the previous identified paragraph, or
+    of the next, or the page's own prediction when no paragraph was long enough."""
     previous = None
-    for i, label in enumerate(labels):
-        labels[i] = previous = label or previous
+    for i, entry in enumerate(found):
+        found[i] = previous = entry or previous
     following = None
-    for i in range(len(labels) - 1, -1, -1):
-        labels[i] = following = labels[i] or following
-    return [label or page_lang for label in labels]
+    for i in range(len(found) - 1, -1, -1):
+        found[i] = following = found[i] or following
+    return [entry or page for entry in found]
 
 
 def _fold_small(chars: dict[str, int], weighted: dict[str, float], members: dict[str, list[int]],

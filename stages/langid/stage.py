@@ -95,8 +95,9 @@ class LangId(Stage[LangIdConfig]):
         counters: dict[str, int] = {}
         mixed = pa.nulls(batch.num_rows, pa.bool_())
         if config.granularity == "paragraph":
-            found = paragraph_languages(self, batch.column("text"), lang, config.paragraphs)
+            found = paragraph_languages(self, batch.column("text"), lang, score, config.paragraphs)
             table = set_column(table, "lang_shares", found.shares)
+            table = set_column(set_column(table, "lang", found.lang), "lang_score", found.score)
             mixed = found.mixed
             counters["mixed_pages"] = pc.sum(mixed).as_py() or 0
             if config.paragraphs.mixed == "split" and counters["mixed_pages"]:
