@@ -20,7 +20,7 @@ from stages.base import config_path_fields
 from stages.ingest.base import IngestOptions
 from stages.registry import stage_config_models, stage_names
 
-FORMATS = ("warc", "wet", "arc", "jsonl", "parquet", "hf")
+FORMATS = ("warc", "wet", "arc", "jsonl", "parquet", "hf", "code", "stack")
 
 # Longest suffix first: "x.warc.wet.gz" is WET, not WARC.
 _SUFFIX_FORMATS: list[tuple[str, str]] = [
@@ -38,6 +38,16 @@ _SUFFIX_FORMATS: list[tuple[str, str]] = [
     (".ndjson", "jsonl"),
     (".json.gz", "jsonl"),
     (".parquet", "parquet"),
+    # Code: a repository (directory, git repository or archive) is one unit.
+    (".tar.gz", "code"),
+    (".tgz", "code"),
+    (".tar.bz2", "code"),
+    (".tbz2", "code"),
+    (".tar.xz", "code"),
+    (".txz", "code"),
+    (".tar", "code"),
+    (".zip", "code"),
+    (".git", "code"),
 ]
 
 
@@ -65,19 +75,23 @@ class InputSpec(BaseModel):
     path: str = Field(description="File, directory (hf) or glob; local path or fsspec URL.")
     source: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
     kind: Literal["web", "code", "text"] = "text"
-    format: Literal["warc", "wet", "arc", "jsonl", "parquet", "hf"] | None = Field(
-        None, description="Inferred from the file extension when omitted."
+    format: Literal["warc", "wet", "arc", "jsonl", "parquet", "hf", "code", "stack"] | None = Field(
+        None, description="Inferred from the file extension (and kind: code) when omitted."
     )
     text_field: str = "text"
     id_field: str | None = Field(
         None, description="Field holding a stable id (jsonl/parquet/hf); else the row position."
     )
     priority: int = Field(0, description="Higher wins when dedup chooses which copy to keep.")
+    ref: str | None = Field(None, description="code: the git ref (branch, tag, commit) to read.")
+    metadata: str | None = Field(
+        None, description="code/stack: per-repository sidecar (jsonl/json/csv/tsv: repo, priority, stars...)."
+    )
 
     @model_validator(mode="after")
     def _format_known(self) -> InputSpec:
         # A glob may match files of several formats: those are inferred file by file.
-        if self.format is None and not is_glob(self.path) and infer_format(self.path) is None:
+        if self.format is None and not is_glob(self.path) and self.format_of(self.path) is None:
             raise ValueError(
                 f"cannot infer the format of {self.path!r} from its extension; "
                 f"set format to one of {', '.join(FORMATS)}"
@@ -85,8 +99,15 @@ class InputSpec(BaseModel):
         return self
 
     def format_of(self, path: str) -> str | None:
-        """The declared format, or the one the matched file's extension implies."""
-        return self.format or infer_format(path)
+        """The declared format, or the one the matched file's extension implies.
+
+        For ``kind: code`` a path without a known extension is a repository (a directory or
+        git repository) and Parquet is Stack-style (content, path, repo, licence columns).
+        """
+        inferred = self.format or infer_format(path)
+        if self.kind == "code" and self.format is None:
+            return {None: "code", "parquet": "stack"}.get(inferred, inferred)
+        return inferred
 
 
 def _stage_union() -> Any:
@@ -131,6 +152,10 @@ def _stage_tags() -> list[str]:
     return sorted(stage_names())
 
 
+def _anchor_all(value: str | list[str], base: Path) -> str | list[str]:
+    return [_anchor(v, base) for v in value] if isinstance(value, list) else _anchor(value, base)
+
+
 def _format_location(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -168,10 +193,12 @@ def parse_config(data: Any, base_dir: Path, origin: str = "config") -> PipelineC
     except ValidationError as exc:
         lines = [_describe(e) for e in exc.errors(include_url=False)]
         raise ConfigError(f"{origin}: invalid configuration\n  " + "\n  ".join(lines)) from None
-    inputs = [spec.model_copy(update={"path": _anchor(spec.path, base_dir)}) for spec in config.inputs]
+    inputs = [spec.model_copy(update={"path": _anchor(spec.path, base_dir),
+                                      "metadata": spec.metadata and _anchor(spec.metadata, base_dir)})
+              for spec in config.inputs]
     stages = [
         stage.model_copy(update={
-            name: _anchor(getattr(stage, name), base_dir)
+            name: _anchor_all(getattr(stage, name), base_dir)
             for name in config_path_fields(type(stage)) if getattr(stage, name) is not None
         })
         for stage in config.stages

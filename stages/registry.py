@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from stages.base import Stage, StageConfig
+from stages.base import Barrier, Stage, StageConfig
+from stages.code.filters import CodeFilter
+from stages.code.language import CodeLanguage
+from stages.code.license_filter import CodeLicense
+from stages.code.secrets import CodeSecrets
+from stages.dedup.stage import Dedup
 from stages.langid.stage import LangId
 from stages.length import LengthFilter
 from stages.normalize import Normalize
@@ -11,16 +16,21 @@ from stages.quality.classifier import QualityClassifier
 from stages.quality.stage import Quality
 from stages.tokenize import Tokenize
 
-STAGES: dict[str, type[Stage]] = {
+STAGES: dict[str, type[Stage] | type[Barrier]] = {
     cls.name: cls
     for cls in (
         Normalize,
         LengthFilter,
+        Dedup,
         LangId,
         Quality,
         Pii,
         QualityClassifier,
         Tokenize,
+        CodeLanguage,
+        CodeFilter,
+        CodeLicense,
+        CodeSecrets,
     )
 }
 

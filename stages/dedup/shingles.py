@@ -1,0 +1,48 @@
+"""Shingles by kind and language, and the normalisation behind exact duplicates.
+
+Word n-grams suit space-delimited text; Chinese, Japanese, Thai and similar scripts get
+character n-grams (5 characters are roughly 2-3 Chinese words); code gets n-grams of its
+tokens (identifiers, numbers and each punctuation mark), so that reformatting alone does not
+make two files look different. Text is lower-cased and whitespace-collapsed first.
+"""
+
+from __future__ import annotations
+
+import re
+
+import xxhash
+
+from stages.dedup.config import MinHashParams
+
+SPACELESS = frozenset({"zh", "zh-Hans", "zh-Hant", "ja", "th", "lo", "km", "my", "bo", "dz"})
+_WORD = re.compile(r"\w+")
+_CODE_TOKEN = re.compile(r"\w+|[^\w\s]")
+_SPACE = re.compile(r"\s+")
+
+
+def exact_key(text: str) -> bytes:
+    """128-bit hash of the text with whitespace runs collapsed and the ends stripped."""
+    return xxhash.xxh3_128_digest(_SPACE.sub(" ", text).strip().encode("utf-8", "surrogatepass"))
+
+
+def _ngrams(units: list[str], n: int, sep: str) -> list[str]:
+    if len(units) <= n:
+        return [sep.join(units)] if units else []
+    return [sep.join(units[i : i + n]) for i in range(len(units) - n + 1)]
+
+
+def shingles(text: str, kind: str, lang: str | None, params: MinHashParams) -> list[bytes]:
+    """The distinct shingles of a document, as bytes (empty for a document with no content).
+
+    Only the first ``max_shingle_chars`` characters count: a 50 MB document must not make
+    millions of shingles, and near-duplicates share their beginnings anyway.
+    """
+    text = text[: params.max_shingle_chars].lower()
+    if params.shingle == "char" or (lang in SPACELESS and kind != "code"):
+        n = params.ngram if params.shingle == "char" else params.cjk_char_ngram
+        grams = _ngrams(list(_SPACE.sub("", text)), n, "")
+    elif kind == "code":
+        grams = _ngrams(_CODE_TOKEN.findall(text), params.ngram, " ")
+    else:
+        grams = _ngrams(_WORD.findall(text), params.ngram, " ")
+    return [gram.encode("utf-8", "surrogatepass") for gram in dict.fromkeys(grams)]

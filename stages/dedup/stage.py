@@ -1,0 +1,52 @@
+"""The ``dedup`` barrier: signatures per unit, one global decision, removal per unit."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from stages.base import Barrier, Stage, StageResult, UnitContext
+from stages.dedup.cluster import deduplicate
+from stages.dedup.config import DedupConfig
+from stages.dedup.signatures import DedupSignatures
+
+
+class DedupApply(Stage[DedupConfig]):
+    """Apply: drops the unit's documents that the global step found to be duplicates."""
+
+    name = "dedup"
+    Config = DedupConfig
+
+    def begin_unit(self, context: UnitContext) -> None:
+        fs, root = fsspec.core.url_to_fs(posixpath.join(context.run_url, "dedup", "decisions"))
+        decisions = ds.dataset(root, filesystem=fs, format="parquet").to_table(
+            columns=["id", "reason"], filter=pc.field("unit") == context.unit)
+        self.ids = decisions.column("id").combine_chunks()
+        self.reasons = decisions.column("reason").combine_chunks()
+
+    def process(self, batch: pa.Table) -> StageResult:
+        found = pc.index_in(batch.column("id"), value_set=self.ids)
+        return StageResult(batch, drop_reasons=pc.take(self.reasons, found))
+
+
+class Dedup(Barrier[DedupConfig]):
+    name = "dedup"
+    Config = DedupConfig
+    Measure = DedupSignatures
+    Apply = DedupApply
+
+    def check(self) -> None:
+        for location in self.config.index:
+            fs, path = fsspec.core.url_to_fs(location)
+            if not fs.exists(path):
+                raise ValueError(f"stage dedup: index {location} does not exist")
+
+    def run_global(self, run_url: str, units: list[str], stats: dict[str, Any]) -> None:
+        params = self.config.minhash.resolve() if self.config.minhash is not None else None
+        deduplicate(run_url, units, params, self.config.exact, self.config.url, list(self.config.index),
+                    self.config.partitions, self.config.max_rounds, stats)
