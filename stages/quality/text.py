@@ -21,7 +21,9 @@ import regex
 #: Scripts written without spaces between words; a "character" keeps its combining marks
 #: (Thai vowels and tone marks, Japanese voicing marks).
 UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
-WORD = regex.compile(f"[{UNSPACED}]\\p{{M}}*|[^\\s{UNSPACED}]+")
+#: CJK punctuation and full-width forms stand alone too, as the characters around them.
+_SINGLE = UNSPACED + r"\u3000-\u303f\uff00-\uffef"
+WORD = regex.compile(f"[{_SINGLE}]\\p{{M}}*|[^\\s{_SINGLE}]+")
 _THAI_LIKE = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 #: Sentence ends: Western, CJK, Devanagari (danda), Arabic, Armenian, Ethiopic, Myanmar.
 _ENDS = ".!?。！？…‼⁇⁈⁉।॥؟۔։።။"
