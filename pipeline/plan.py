@@ -38,12 +38,26 @@ def _base_dir(pattern: str) -> str:
     return head if head.endswith("/") else posixpath.dirname(head)
 
 
+def _is_tree_unit(spec: InputSpec, fs: fsspec.AbstractFileSystem, path: str) -> bool:
+    """A directory that is one unit as a whole: a datasets directory or a code repository."""
+    return (spec.format == "hf" or spec.format_of(path) == "code") and fs.isdir(path)
+
+
+def _glob_takes(spec: InputSpec, fs: fsspec.AbstractFileSystem, path: str) -> bool:
+    """Files (for code without a format: only archives and Parquet) and tree units."""
+    if fs.isfile(path):
+        return spec.kind != "code" or spec.format is not None or infer_format(path) is not None
+    return _is_tree_unit(spec, fs, path)
+
+
 def _expand(spec: InputSpec) -> tuple[fsspec.AbstractFileSystem, list[str], str]:
     """The matched paths (sorted) and the base directory that ids are relative to."""
     fs, fs_path = fsspec.core.url_to_fs(spec.path)
     if is_glob(fs_path):
-        matches = [p for p in sorted(fs.glob(fs_path)) if fs.isfile(p) or spec.format == "hf"]
+        matches = [p for p in sorted(fs.glob(fs_path)) if _glob_takes(spec, fs, p)]
         return fs, matches, _base_dir(fs_path)
+    if _is_tree_unit(spec, fs, fs_path):
+        return fs, [fs_path.rstrip("/")], posixpath.dirname(fs_path.rstrip("/"))
     if spec.format != "hf" and fs.isdir(fs_path):
         files = sorted(p for p in fs.find(fs_path) if not posixpath.basename(p).startswith("."))
         # A directory takes the files whose extension names the input's format (any known
@@ -89,6 +103,8 @@ def plan_units(config: PipelineConfig) -> list[Unit]:
                     text_field=spec.text_field,
                     id_field=spec.id_field,
                     priority=spec.priority,
+                    ref=spec.ref,
+                    metadata=spec.metadata,
                 ),
             )
     if problems:

@@ -35,6 +35,14 @@ def reader_for(fmt: str) -> Reader:
         from stages.ingest import web
 
         return {"warc": web.read_warc, "wet": web.read_wet, "arc": web.read_arc}[fmt]
+    if fmt == "code":
+        from stages.ingest.code import read_code
+
+        return read_code
+    if fmt == "stack":
+        from stages.ingest.stack import read_stack
+
+        return read_stack
     from stages.ingest import records
 
     return {"jsonl": records.read_jsonl, "parquet": records.read_parquet, "hf": records.read_hf}[fmt]

@@ -24,8 +24,9 @@ from pygments.lexers._mapping import LEXERS
 
 @dataclass(frozen=True)
 class Language:
-    """Patterns of one language: ``ext`` with the dot, exact ``files`` names, ``interp``
-    shebang interpreters (space-separated strings keep the table below readable)."""
+    """Patterns of one language: ``ext`` with the dot, ``files`` names (exact, or globs such
+    as ``LICENSE-*``), ``interp`` shebang interpreters (space-separated strings keep the
+    table below readable)."""
 
     name: str
     ext: str = ""
@@ -81,7 +82,7 @@ SUPPLEMENT: tuple[Language, ...] = (
              "LICENSE LICENSE.mysql LICENCE NEWS README.me README.mysql README.nss click.me delete.me keep.me "
              "package.mask package.use.mask package.use.stable.mask read.me readme.1st test.me use.mask use.stable.mask "
              "README AUTHORS CHANGES CHANGELOG CONTRIBUTORS COPYRIGHT NOTICE THANKS TODO UNLICENSE HISTORY MAINTAINERS "
-             "CODEOWNERS PATENTS VERSION"),
+             "CODEOWNERS PATENTS VERSION LICENSE-* LICENCE-* COPYING-* COPYRIGHT-*"),
     Language("Bash", ".bash .bats .cgi .command .env .fcgi .ksh .sh.in .tmux .tool .zsh .zsh-theme",
              ".bash_aliases .bash_functions .bash_history .bash_logout .bash_profile .bashrc .cshrc .envrc .flaskenv "
              ".kshrc .login .profile .tmux.conf .zlogin .zlogout .zprofile .zshenv .zshrc 9fs PKGBUILD bash_aliases "
@@ -406,6 +407,9 @@ def catalogue() -> Catalogue:
         for ext in entry.ext.split():
             _add(extensions, ext, entry.name)
         for filename in entry.files.split():
+            if not _is_plain(filename):
+                globs.append((re.compile(fnmatch.translate(filename)), entry.name))
+                continue
             # A supplement's exact file name wins over a pygments one (go.mod is no Modula-2).
             filenames[filename] = [entry.name, *(n for n in filenames.get(filename, ()) if n != entry.name)]
         for interpreter in entry.interp.split():

@@ -16,6 +16,8 @@ from typing import Literal, Protocol
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
+from stages.ingest.limits import ArchiveLimits
+
 
 class InputFormatError(Exception):
     """The file cannot be read as the format it claims (the unit fails, the run goes on)."""
@@ -29,10 +31,12 @@ class InputFile:
     relpath: str  # path relative to the input's base directory: part of document ids
     source: str
     kind: str  # web | code | text
-    format: str  # warc | wet | arc | jsonl | parquet | hf
+    format: str  # warc | wet | arc | jsonl | parquet | hf | code | stack
     text_field: str = "text"
     id_field: str | None = None
     priority: int = 0
+    ref: str | None = None  # code: the git ref to read
+    metadata: str | None = None  # code: per-repository sidecar (stars, priority)
 
 
 class IngestOptions(BaseModel):
@@ -48,6 +52,7 @@ class IngestOptions(BaseModel):
         50 * 1024 * 1024, gt=0, description="Larger records are skipped as 'record_too_large'."
     )
     batch_size: int = Field(1000, gt=0, description="Documents per Arrow batch.")
+    archive: ArchiveLimits = Field(ArchiveLimits(), description="Limits for code archives and repositories.")
 
 
 @dataclass

@@ -1,0 +1,115 @@
+"""Code ingest throughput: polycorpus's code path against a bare walk-and-read loop.
+
+    python bench/code.py [--runs 5] [CORPUS]
+
+The corpus is ``build-code-corpus``'s (real third-party code, ~24 MB); every top folder of it
+is one repository (``repos/six``, ``comments/zh/jieba``, ``multilang``...), as a config
+with ``kind: code`` over them would make units. In one process (one core), medians of
+``--runs`` after a warm-up pass (page cache hot for every setting):
+
+- ``bare loop``: ``os.walk`` + read every file's bytes, nothing else;
+- ``ingest``: the code reader (licence files first, binary sniffing, decoding, documents
+  as Arrow batches with ids);
+- ``ingest + language + filters``: plus ``code_language`` and ``code_filter`` (the target:
+  >= 10 MB/s per core);
+- ``all code stages``: plus ``code_license`` and ``code_secrets``.
+
+MB are the repository bytes read (MiB = 2^20 bytes). No Ray, no Parquet output: those cost
+the same for every kind of input and are measured by bench/ingest.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# The repository replaces bench/ on the path: bench/tokenize.py would shadow the stdlib module.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.code_language_accuracy import code_corpus  # noqa: E402
+from stages.base import Stage  # noqa: E402
+from stages.code.filters import CodeFilter, CodeFilterConfig  # noqa: E402
+from stages.code.language import CodeLanguage, CodeLanguageConfig  # noqa: E402
+from stages.code.license_filter import CodeLicense, CodeLicenseConfig  # noqa: E402
+from stages.code.secrets import CodeSecrets, CodeSecretsConfig  # noqa: E402
+from stages.ingest.base import IngestOptions, InputFile, Tally  # noqa: E402
+from stages.ingest.code import read_code  # noqa: E402
+
+
+def repositories(root: Path) -> list[Path]:
+    found = [root / "multilang", *sorted((root / "repos").iterdir()), *sorted((root / "near-duplicates").iterdir()),
+             *sorted(p for lang in sorted((root / "comments").iterdir()) for p in lang.iterdir())]
+    return [p for p in found if p.is_dir()]
+
+
+def bare_loop(repos: list[Path]) -> int:
+    total = 0
+    for repo in repos:
+        for folder, _dirs, files in os.walk(repo):
+            for name in files:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    total += len(handle.read())
+    return total
+
+
+def pipeline(repos: list[Path], stages: list[Stage]) -> int:
+    options = IngestOptions()
+    total = 0
+    for repo in repos:
+        file = InputFile(url=str(repo), relpath=repo.name, source="bench", kind="code", format="code")
+        tally = Tally()
+        for batch in read_code(file, options, tally):
+            for stage in stages:
+                result = stage.process(batch)
+                batch = result.table
+                if result.drop_reasons is not None:
+                    batch = batch.filter(result.drop_reasons.is_null())
+        total += tally.record_bytes
+    return total
+
+
+def timed(run: Callable[[], int], runs: int) -> tuple[float, list[float], int]:
+    run()  # warm-up: page cache, pygments lexer classes, compiled patterns
+    times, size = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        size = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    repos = repositories(args.corpus or code_corpus())
+    language, filters = CodeLanguage(CodeLanguageConfig()), CodeFilter(CodeFilterConfig())
+    license, secrets = CodeLicense(CodeLicenseConfig(keep=["permissive", "weak_copyleft", "copyleft", "unknown"])), \
+        CodeSecrets(CodeSecretsConfig())
+    settings: list[tuple[str, Callable[[], int]]] = [
+        ("bare loop (walk + read)", lambda: bare_loop(repos)),
+        ("ingest", lambda: pipeline(repos, [])),
+        ("ingest + language + filters", lambda: pipeline(repos, [language, filters])),
+        ("all code stages", lambda: pipeline(repos, [language, filters, license, secrets])),
+    ]
+    print(f"{len(repos)} repositories, {args.runs} runs each (after a warm-up), one core\n")
+    print("| setting | median s | runs (s) | MB/s per core | vs bare loop |")
+    print("|---|---|---|---|---|")
+    bare = None
+    for label, run in settings:
+        median, times, size = timed(run, args.runs)
+        rate = size / 2**20 / median
+        bare = bare or rate
+        spread = ", ".join(f"{t:.3f}" for t in times)
+        print(f"| {label} | {median:.3f} | {spread} | {rate:.1f} | {rate / bare:.3f}x |")
+    print(f"\n{size / 2**20:.1f} MB of repository files")
+
+
+if __name__ == "__main__":
+    main()
