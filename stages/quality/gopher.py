@@ -28,7 +28,7 @@ _LETTER = regex.compile(r"\p{L}")
 class GopherQualityOptions(FamilyOptions):
     min_doc_words: int | None = Field(50, description="Fewer words: dropped.")
     max_doc_words: int | None = Field(100_000, description="More words: dropped.")
-    min_avg_word_length: float | None = Field(3, description="Shorter mean word length: dropped.")
+    min_avg_word_length: float | None = Field(3, description="Shorter mean length of the words of spaced scripts: dropped.")
     max_avg_word_length: float | None = Field(10, description="Longer mean word length: dropped.")
     max_symbol_word_ratio: float | None = Field(0.1, description="(# and ellipses) / words above: dropped.")
     max_bullet_lines_ratio: float | None = Field(0.9, description="Share of lines starting with a bullet.")
@@ -55,7 +55,7 @@ def measure_quality(doc: Document, options: GopherQualityOptions, lang: str | No
             stops = sum(1 for w in words if w.lower() in wanted)
     return {
         "words": n,
-        "mean_word_length": ratio(sum(map(len, words)), n),
+        "mean_word_length": ratio(sum(map(len, doc.spaced_words)), len(doc.spaced_words)) if doc.spaced_words else None,
         "symbol_word_ratio": ratio(symbols, n),
         "bullet_lines_ratio": ratio(sum(1 for line in lines if line.startswith(_BULLETS)), len(lines)),
         "ellipsis_lines_ratio": ratio(sum(1 for line in lines if line.endswith(_ELLIPSES)), len(lines)),

@@ -1,8 +1,9 @@
 """Built-in per-language overrides of the published (English-made) defaults.
 
 In Chinese, Japanese and Thai every character is a word (see :mod:`stages.quality.text`),
-so word-length bounds mean nothing and a minimum of 50 "words" is a single sentence; Thai
-ends neither lines nor sentences with punctuation. The user's ``languages`` overrides are
+so word-length bounds mean nothing and a minimum of 50 "words" is a single sentence: the
+minimum becomes 100 characters in Chinese and Japanese (a word is 1.5-2 characters) and 150
+in Thai (about 3 per word). Thai ends neither lines nor sentences with punctuation. The user's ``languages`` overrides are
 applied over these, key by key (``zh`` covers ``zh-Hans`` and ``zh-Hant``).
 """
 
@@ -19,7 +20,7 @@ LANGUAGE_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
     "zh": _CHARACTER_WORDS,
     "ja": _CHARACTER_WORDS,
     "th": {
-        "gopher_quality": {"min_avg_word_length": None, "max_avg_word_length": None, "min_doc_words": 200},
+        "gopher_quality": {"min_avg_word_length": None, "max_avg_word_length": None, "min_doc_words": 150},
         "c4": {"terminal_punctuation": False},
         # 5 Thai characters are about one word: its repeated character n-grams are twice as
         # frequent in clean text (UD Thai, 10-sentence documents: up to 0.22 for 5-grams).

@@ -24,6 +24,7 @@ UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
 #: CJK punctuation and full-width forms stand alone too, as the characters around them.
 _SINGLE = UNSPACED + r"\u3000-\u303f\uff00-\uffef"
 WORD = regex.compile(f"[{_SINGLE}]\\p{{M}}*|[^\\s{_SINGLE}]+")
+_SPACED_WORD = regex.compile(f"[^\\s{_SINGLE}]+")
 _THAI_LIKE = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 #: Sentence ends: Western, CJK, Devanagari (danda), Arabic, Armenian, Ethiopic, Myanmar.
 _ENDS = ".!?。！？…‼⁇⁈⁉।॥؟۔։።။"
@@ -42,6 +43,12 @@ class Document:
     @cached_property
     def words(self) -> list[str]:
         return WORD.findall(self.text)
+
+    @cached_property
+    def spaced_words(self) -> list[str]:
+        """Only the words of scripts written with spaces (a Chinese character has no
+        "word length"; an English word inside a Chinese page has)."""
+        return _SPACED_WORD.findall(self.text)
 
     @cached_property
     def lines(self) -> list[str]:
