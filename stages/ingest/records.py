@@ -19,7 +19,7 @@ from pipeline.schema import document_id, documents_table
 from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally, valid_utf8
 
 # Row fields copied into document columns of the same name rather than into ``meta``.
-_PASSTHROUGH = ("url", "path", "repo", "license", "code_lang")
+_PASSTHROUGH = ("url", "path", "repo", "license", "lang", "code_lang")
 
 
 def _document(
