@@ -22,7 +22,7 @@ import pytest
 from loader_support import REPO, make_set
 
 torch = pytest.importorskip("torch")
-from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset  # noqa: E402
+from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
 
 GLOBAL_BATCH = 4
 STEPS = 12  # per epoch
@@ -118,7 +118,7 @@ def test_resume_in_a_fresh_process(setup: dict, tmp_path: Path) -> None:
             print(batch["step"], hashlib.sha256(batch["tokens"].numpy().tobytes()).hexdigest())
     """)
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "options.json"),
-                             str(tmp_path / "state.json")], cwd=REPO, capture_output=True,
+                             str(tmp_path / "state.json")], check=False, cwd=REPO, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     import hashlib
