@@ -28,8 +28,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-# The repository replaces bench/ on the path: bench/tokenize.py would shadow the stdlib module.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+# Run as a script, the repository replaces bench/ on the path (bench/tokenize.py would shadow
+# the stdlib module); imported (by the tests), the path is left alone.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.code_language_accuracy import code_corpus  # noqa: E402
 from stages.base import Stage  # noqa: E402

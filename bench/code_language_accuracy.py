@@ -27,8 +27,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-# The repository replaces bench/ on the path: bench/tokenize.py would shadow the stdlib module.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+# Run as a script, the repository replaces bench/ on the path (bench/tokenize.py would shadow
+# the stdlib module); imported (by the tests), the path is left alone.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename, guess_lexer_for_filename  # noqa: E402
 from pygments.util import ClassNotFound  # noqa: E402

@@ -29,3 +29,22 @@ def ray_local() -> Iterator[None]:
              logging_level="WARNING", configure_logging=True)
     yield
     ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def code_corpus() -> Path:
+    """Real third-party code from ../shared/testdata/build-code-corpus (built on first use,
+    ~40 s; $POLYCORPUS_CODE_CORPUS or its default cache), skipped where it cannot be built."""
+    import subprocess
+
+    default = Path(os.environ.get("POLYCORPUS_TESTDATA", Path.home() / ".cache" / "polycorpus-testdata")) / "code"
+    path = Path(os.environ.get("POLYCORPUS_CODE_CORPUS", default))
+    if not (path / ".complete").exists():
+        builder = Path(os.environ.get("POLYCORPUS_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+        builder = builder / "testdata" / "build-code-corpus"
+        if not builder.exists():
+            pytest.skip(f"code corpus not at {path} and no builder at {builder} (set POLYCORPUS_CODE_CORPUS)")
+        built = subprocess.run([str(builder), str(path)], capture_output=True, text=True, timeout=900)
+        if built.returncode != 0:
+            pytest.skip(f"code corpus could not be built at {path}: {built.stderr.strip()[-300:]}")
+    return path

@@ -96,7 +96,8 @@ _FINGERPRINTS: tuple[tuple[str, str], ...] = (
     ("PSF-2.0", r"PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2"),
     ("Artistic-2.0", r"The Artistic License 2\.0"),
     ("Zlib", r"provided 'as-is', without any express or implied\s+warranty[\s\S]{0,600}Altered source versions must be plainly marked"),
-    ("BSD-3-Clause", r"Use of this source code is governed by a BSD-style\s+license that can be found in the LICENSE file"),
+    # The Go authors' notice (also in mangled copies: "Use of ths2i source code s2i governed").
+    ("BSD-3-Clause", r"governed by a BSD-style\s+license that can be found in the LICENSE file"),
     ("BSD-3-Clause", r"Redistribution and use in source and binary forms[\s\S]{0,1500}?(?:Neither the name|names of its\s+contributors may be used)"),
     ("BSD-2-Clause", r"Redistribution and use in source and binary forms"),
     ("0BSD", r"Permission to use, copy, modify, and/or distribute this software for any\s+purpose with or without fee is hereby granted\.\s+THE SOFTWARE"),
