@@ -53,5 +53,5 @@ class CodeLanguage(Stage[CodeLanguageConfig]):
             else:
                 reasons.append(None)
         index = batch.schema.get_field_index("code_lang")
-        table = batch.set_column(index, "code_lang", pa.array(languages, pa.string()))
+        table = batch.set_column(index, batch.schema.field(index), pa.array(languages, pa.string()))
         return StageResult(table, drop_reasons=pa.array(reasons, pa.string()), counters=dict(methods))

@@ -81,6 +81,8 @@ class CodeLicense(Stage[CodeLicenseConfig]):
                 reasons.append(None)
             else:
                 reasons.append(f"license_{klass}")
-        table = batch.set_column(batch.schema.get_field_index("license"), "license", pa.array(licenses, pa.string()))
-        table = table.set_column(table.schema.get_field_index("meta"), "meta", pa.array(metas, pa.string()))
+        table = batch
+        for name, values in (("license", licenses), ("meta", metas)):
+            index = table.schema.get_field_index(name)
+            table = table.set_column(index, table.schema.field(index), pa.array(values, pa.string()))
         return StageResult(table, drop_reasons=pa.array(reasons, pa.string()), counters=dict(counters))

@@ -117,5 +117,6 @@ class CodeSecrets(Stage[CodeSecretsConfig]):
                 if found:
                     counters["documents_redacted"] += 1
                     counters.update({f"secret.{kind}": n for kind, n in found.items()})
-        table = batch.set_column(batch.schema.get_field_index("text"), "text", pa.array(values, pa.string()))
+        index = batch.schema.get_field_index("text")
+        table = batch.set_column(index, batch.schema.field(index), pa.array(values, pa.string()))
         return StageResult(table, counters=dict(counters))
