@@ -17,6 +17,8 @@ _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _DIGITS = r"\d{4,}"
 #: fastText splits words on any whitespace itself; only newlines must go (predict refuses them).
 _NEWLINES = r"[\r\n]+"
+#: One pass over the text replaces all four (each alternative becomes a space).
+_NOISE = "|".join((_URL, _EMAIL, _DIGITS, _NEWLINES))
 #: A text with no letter at all (digits, punctuation, emoji) has no language to find.
 _LETTER = r"\pL"
 
@@ -24,18 +26,17 @@ _LETTER = r"\pL"
 def prepare(text: pa.ChunkedArray | pa.Array, *, max_chars: int, normalize: bool) -> pa.Array:
     """The string each document is predicted on: cleaned, one line, at most ``max_chars``.
 
-    Truncation comes first so that a 50 MB single-line page costs no more than its prefix.
+    Truncation comes first so that a 50 MB single-line page costs no more than its prefix
+    (skipped when no text has more bytes, hence characters, than that).
     """
-    text = pc.utf8_slice_codeunits(text.fill_null(""), 0, max_chars)
-    if normalize:
-        text = pc.replace_substring_regex(text, _URL, " ")
-        text = pc.replace_substring_regex(text, _EMAIL, " ")
-        text = pc.replace_substring_regex(text, _DIGITS, " ")
-        text = pc.utf8_lower(text)
-    text = pc.replace_substring_regex(text, _NEWLINES, " ")
+    text = text.fill_null("")
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    return text
+    if len(text) and pc.max(pc.binary_length(text)).as_py() > max_chars:
+        text = pc.utf8_slice_codeunits(text, 0, max_chars)
+    if normalize:
+        return pc.utf8_lower(pc.replace_substring_regex(text, _NOISE, " "))
+    return pc.replace_substring_regex(text, _NEWLINES, " ")
 
 
 def has_letters(text: pa.Array) -> pa.Array:

@@ -74,10 +74,12 @@ class LangId(Stage[LangIdConfig]):
         rows = np.flatnonzero(letters.to_numpy(zero_copy_only=False))
         predictions = self.model.predict(prepared.take(rows).to_pylist(), config.top_k)
         top_labels = predictions.labels
-        if config.kana_check and top_labels:
-            kana = has_kana(prepared.take(rows)).to_pylist()
-            top_labels = [[_KANA_SWAP.get(x, x) for x in row] if row[0] == "ja" and not has else row
-                          for row, has in zip(top_labels, kana, strict=True)]
+        japanese = [i for i, row in enumerate(top_labels) if row[0] == "ja"]
+        if config.kana_check and japanese:
+            kana = has_kana(prepared.take(rows[japanese])).to_pylist()
+            for i, has in zip(japanese, kana, strict=True):
+                if not has:
+                    top_labels[i] = [_KANA_SWAP.get(x, x) for x in top_labels[i]]
         if config.chinese_script:
             _label_chinese_script(prepared.take(rows), top_labels)
         n = len(prepared)

@@ -1,0 +1,153 @@
+"""Language ID and quality rules: throughput against a bare fastText loop, and accuracy.
+
+    python bench/langid.py [--runs 5] [--docs 4000]
+
+In one invocation, on the same ~1 KB documents (consecutive UD sentences of one language,
+22 languages, from ../shared/corpus/text):
+
+* the ``langid`` stage's documents/s on one core (``process`` over 500-document batches, as
+  a worker runs it: text preparation, prediction, Chinese script, top-3, thresholds) against
+  a bare loop calling ``model.predict(text)`` on each text with the same model (target:
+  >= 0.9x);
+* the rule set's MB/s on one core: the ``quality`` stage with every family at its defaults
+  (Gopher quality and repetition, C4, FineWeb, Chinese web rules) and the ``pii`` stage;
+* the per-language accuracy table of the default stage: sentences, 10-sentence documents,
+  and Simplified vs Traditional Chinese.
+
+The contenders alternate batch by batch, so both see the same load; medians are reported with the spread of the runs
+(the machine is shared and noisy: compare ratios, not absolute figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# The repository instead of bench/ itself: bench/tokenize.py would shadow the standard library.
+sys.path[0] = str(REPO)
+
+import pyarrow as pa  # noqa: E402
+
+from stages.langid.evaluation import Sample, evaluate, load_sentences  # noqa: E402
+from stages.langid.stage import LangId, LangIdConfig  # noqa: E402
+from stages.pii import Pii, PiiConfig  # noqa: E402
+from stages.quality.stage import Quality, QualityConfig  # noqa: E402
+
+TEXT = REPO.parent / "shared" / "corpus" / "text"
+BATCH = 500
+
+
+def kilobyte_documents(samples: list[Sample], count: int) -> list[str]:
+    """Documents of consecutive sentences of one language, cut at >= 1000 UTF-8 bytes,
+    taken round-robin over the languages so every batch is mixed."""
+    by_label: dict[str, list[str]] = {}
+    current: dict[str, list[str]] = {}
+    for sample in samples:
+        parts = current.setdefault(sample.label, [])
+        parts.append(sample.text)
+        if len(" ".join(parts).encode()) >= 1000:
+            by_label.setdefault(sample.label, []).append(" ".join(parts))
+            current[sample.label] = []
+    docs: list[str] = []
+    queues = [iter(texts) for texts in by_label.values()]
+    while len(docs) < count and queues:
+        for queue in list(queues):
+            doc = next(queue, None)
+            if doc is None:
+                queues.remove(queue)
+            else:
+                docs.append(doc)
+    return docs[:count]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):,.0f}  (runs {min(values):,.0f} .. {max(values):,.0f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--docs", type=int, default=4000)
+    args = parser.parse_args()
+    if not TEXT.is_dir():
+        raise SystemExit(f"{TEXT} not found: the shared corpus is needed")
+
+    samples = load_sentences(TEXT)
+    docs = kilobyte_documents(samples, args.docs)
+    megabytes = sum(len(d.encode()) for d in docs) / 1e6
+    print(f"{len(docs):,} documents, {megabytes:.2f} MB, mean {megabytes * 1e6 / len(docs):,.0f} bytes\n")
+
+    stage = LangId(LangIdConfig())
+    stage.setup()
+    model = stage.model.model  # the very same fastText model object
+    batches = [pa.table({"text": docs[i:i + BATCH], "lang": pa.nulls(len(docs[i:i + BATCH]), pa.string()),
+                         "lang_score": pa.nulls(len(docs[i:i + BATCH]), pa.float32())})
+               for i in range(0, len(docs), BATCH)]
+
+    def bare(batch: pa.Table) -> None:
+        for text in batch.column("text").to_pylist():
+            model.predict(text)
+
+    def through_stage(batch: pa.Table) -> None:
+        stage.process(batch)
+
+    labelled = [stage.process(batch).table for batch in batches]
+    quality = Quality(QualityConfig())
+    quality.setup()
+    pii = Pii(PiiConfig())
+
+    bare_rates, stage_rates, ratios, quality_rates, pii_rates = [], [], [], [], []
+    for run in range(args.runs):
+        # Batch by batch, alternating which goes first: both see the same load on a shared machine.
+        seconds = {"bare": 0.0, "through_stage": 0.0}
+        for i, batch in enumerate(batches):
+            for fn in ([bare, through_stage] if (run + i) % 2 == 0 else [through_stage, bare]):
+                seconds[fn.__name__] += timed(lambda fn=fn: fn(batch))
+        bare_rates.append(len(docs) / seconds["bare"])
+        stage_rates.append(len(docs) / seconds["through_stage"])
+        ratios.append(seconds["bare"] / seconds["through_stage"])
+        quality_rates.append(megabytes / timed(lambda: [quality.process(t) for t in labelled]))
+        pii_rates.append(megabytes / timed(lambda: [pii.process(t) for t in labelled]))
+
+    print("langid, one core (documents/s)")
+    print(f"  bare model.predict loop   {spread(bare_rates)}")
+    print(f"  langid stage              {spread(stage_rates)}")
+    print(f"  stage / bare              median {statistics.median(ratios):.2f}x  "
+          f"(runs {min(ratios):.2f} .. {max(ratios):.2f}; target >= 0.9x)\n")
+    print("rule set, one core (MB/s of text)")
+    print(f"  quality (all families)    median {statistics.median(quality_rates):.2f}  "
+          f"(runs {min(quality_rates):.2f} .. {max(quality_rates):.2f})")
+    print(f"  pii                       median {statistics.median(pii_rates):.2f}  "
+          f"(runs {min(pii_rates):.2f} .. {max(pii_rates):.2f})\n")
+
+    accuracy = evaluate(_annotating_stage(), TEXT)
+    print(f"accuracy on {TEXT} (Chinese merged; the default stage, labels only)\n")
+    print("sentences")
+    print(accuracy.sentences.table())
+    print("most frequent confusions:", ", ".join(f"{g}->{p} {n}" for (g, p), n in accuracy.sentences.confusions))
+    print(f"\n10-sentence documents: macro-F1 {accuracy.documents.macro_f1:.4f} "
+          f"({sum(r[0] for r in accuracy.documents.rows.values()):,} documents; target >= 0.99)")
+    print(f"sentences: macro-F1 {accuracy.sentences.macro_f1:.4f} (target >= 0.975)")
+    print(f"zh-Hans vs zh-Hant: accuracy {accuracy.chinese_script:.4f} on {accuracy.chinese_n:,} Chinese sentences "
+          f"(target >= 0.99)")
+
+
+def _annotating_stage() -> LangId:
+    stage = LangId(LangIdConfig(mode="annotate"))
+    stage.setup()
+    return stage
+
+
+if __name__ == "__main__":
+    main()
