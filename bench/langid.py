@@ -31,12 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 # The repository instead of bench/ itself: bench/tokenize.py would shadow the standard library.
 sys.path[0] = str(REPO)
 
-import pyarrow as pa  # noqa: E402
+import pyarrow as pa
 
-from stages.langid.evaluation import Sample, evaluate, load_sentences  # noqa: E402
-from stages.langid.stage import LangId, LangIdConfig  # noqa: E402
-from stages.pii import Pii, PiiConfig  # noqa: E402
-from stages.quality.stage import Quality, QualityConfig  # noqa: E402
+from stages.langid.evaluation import Sample, evaluate, load_sentences
+from stages.langid.stage import LangId, LangIdConfig
+from stages.pii import Pii, PiiConfig
+from stages.quality.stage import Quality, QualityConfig
 
 TEXT = REPO.parent / "shared" / "corpus" / "text"
 BATCH = 500
@@ -113,7 +113,7 @@ def main() -> None:
         seconds = {"bare": 0.0, "through_stage": 0.0}
         for i, batch in enumerate(batches):
             for fn in ([bare, through_stage] if (run + i) % 2 == 0 else [through_stage, bare]):
-                seconds[fn.__name__] += timed(lambda fn=fn: fn(batch))
+                seconds[fn.__name__] += timed(lambda fn=fn, batch=batch: fn(batch))
         bare_rates.append(len(docs) / seconds["bare"])
         stage_rates.append(len(docs) / seconds["through_stage"])
         ratios.append(seconds["bare"] / seconds["through_stage"])

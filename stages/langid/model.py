@@ -44,7 +44,7 @@ class LidModel:
     def _name(self, label: str) -> str:
         name = self._names.get(label)
         if name is None:
-            bare = label[len(_PREFIX):] if label.startswith(_PREFIX) else label
+            bare = label.removeprefix(_PREFIX)
             name = self._names[label] = self.label_map.get(bare, bare)
         return name
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -25,7 +26,6 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.schema import document_id
-
 
 if TYPE_CHECKING:
     from stages.langid.stage import LangId
@@ -81,7 +81,7 @@ def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Arra
     paragraphs = split.to_pylist()
     shares, mixed, parts, main, main_score = [], [], [], [], []
     starts = np.searchsorted(page_of, np.arange(len(page_langs) + 1))
-    for page, (start, end) in enumerate(zip(starts[:-1], starts[1:], strict=True)):
+    for page, (start, end) in enumerate(pairwise(starts)):
         found = [(x, float(y)) if x is not None else None for x, y in zip(para_lang[start:end], para_score[start:end], strict=True)]
         labelled = _fill(found, (page_langs[page], page_scores[page]))
         chars: dict[str, int] = defaultdict(int)

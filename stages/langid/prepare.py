@@ -18,7 +18,7 @@ _DIGITS = r"\d{4,}"
 #: fastText splits words on any whitespace itself; only newlines must go (predict refuses them).
 _NEWLINES = r"[\r\n]+"
 #: One pass over the text replaces all four (each alternative becomes a space).
-_NOISE = "|".join((_URL, _EMAIL, _DIGITS, _NEWLINES))
+_NOISE = f"{_URL}|{_EMAIL}|{_DIGITS}|{_NEWLINES}"
 #: A text with no letter at all (digits, punctuation, emoji) has no language to find.
 _LETTER = r"\pL"
 

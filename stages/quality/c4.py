@@ -17,7 +17,7 @@ import pyarrow as pa
 from pydantic import Field
 
 from stages.quality.rules import Family, FamilyOptions, Rule, ratio
-from stages.quality.text import WORD, TERMINAL_PUNCTUATION, Document, sentences
+from stages.quality.text import TERMINAL_PUNCTUATION, WORD, Document, sentences
 
 _POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
 

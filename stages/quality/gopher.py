@@ -8,11 +8,11 @@ defaults in :mod:`stages.quality.languages` switch off the rules that assume spa
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from operator import itemgetter
 
 import pyarrow as pa
-import regex
 from pydantic import Field
 
 from stages.quality.rules import Family, FamilyOptions, Rule, ratio
@@ -22,7 +22,7 @@ from stages.quality.text import Document, duplicates
 #: En and em dashes are not bullets: they open dialogue lines in Polish, Russian and others.
 _BULLETS = ("•", "●", "○", "◦", "▪", "▫", "‣", "⁃", "-", "*", "·")
 _ELLIPSES = ("...", "…", "。。。")
-_LETTER = regex.compile(r"\p{L}")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
 class GopherQualityOptions(FamilyOptions):
