@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import REPO, cli, documents, stats
+from support import REPO, cli, documents, stage, stats
 
 pytestmark = pytest.mark.slow
 
@@ -76,3 +76,20 @@ def test_ids_in_outputs_are_unique(quickstart: Path) -> None:
     ids = documents(quickstart).column("id").to_pylist()
     assert len(ids) == len(set(ids))
     assert json.loads((quickstart / "run.json").read_text())["fingerprint"] == stats(quickstart)["fingerprint"]
+
+
+def test_the_code_repository_goes_through_the_code_stages(quickstart: Path) -> None:
+    s = stats(quickstart)
+    code = {entry["name"]: entry["by_source"].get("sample-code", {}) for entry in s["stages"]}
+    assert code["ingest"]["docs_out"] == code["code_license"]["docs_out"] == 10  # all MIT, none filtered
+    assert stage(s, "code_license")["counters"] == {"class.permissive": 10}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    every = pa.concat_tables([documents(quickstart).select(["source", "path", "code_lang", "license", "priority"]),
+                              pq.read_table(quickstart / "rejected").select(["source", "path", "code_lang", "license",
+                                                                             "priority"])])
+    files = {r["path"]: r for r in every.to_pylist() if r["source"] == "sample-code"}
+    assert {files[p]["code_lang"] for p in ("tidekit/cli.py", "web/src/chart.js", "native/harmonic.c")} == {
+        "Python", "JavaScript", "C"}
+    assert {r["license"] for r in files.values()} == {"MIT"} and {r["priority"] for r in files.values()} == {2}
