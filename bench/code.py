@@ -33,14 +33,14 @@ from pathlib import Path
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.code_language_accuracy import code_corpus  # noqa: E402
-from stages.base import Stage  # noqa: E402
-from stages.code.filters import CodeFilter, CodeFilterConfig  # noqa: E402
-from stages.code.language import CodeLanguage, CodeLanguageConfig  # noqa: E402
-from stages.code.license_filter import CodeLicense, CodeLicenseConfig  # noqa: E402
-from stages.code.secrets import CodeSecrets, CodeSecretsConfig  # noqa: E402
-from stages.ingest.base import IngestOptions, InputFile, Tally  # noqa: E402
-from stages.ingest.code import read_code  # noqa: E402
+from bench.code_language_accuracy import code_corpus
+from stages.base import Stage
+from stages.code.filters import CodeFilter, CodeFilterConfig
+from stages.code.language import CodeLanguage, CodeLanguageConfig
+from stages.code.license_filter import CodeLicense, CodeLicenseConfig
+from stages.code.secrets import CodeSecrets, CodeSecretsConfig
+from stages.ingest.base import IngestOptions, InputFile, Tally
+from stages.ingest.code import read_code
 
 
 def repositories(root: Path) -> list[Path]:

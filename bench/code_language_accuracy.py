@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import posixpath
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -32,12 +31,12 @@ from pathlib import Path
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from pygments.lexers import get_lexer_by_name, get_lexer_for_filename, guess_lexer_for_filename  # noqa: E402
-from pygments.util import ClassNotFound  # noqa: E402
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename, guess_lexer_for_filename
+from pygments.util import ClassNotFound
 
-from stages.code import heuristics  # noqa: E402
-from stages.code.identify import identify  # noqa: E402
-from stages.code.languages import catalogue, display_name  # noqa: E402
+from stages.code import heuristics
+from stages.code.identify import identify
+from stages.code.languages import catalogue, display_name
 
 BUILDER = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "build-code-corpus"
 

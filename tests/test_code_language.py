@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from support import REPO
 
 from pipeline.schema import documents_table
 from stages.code.identify import identify, interpreter
 from stages.code.language import CodeLanguage, CodeLanguageConfig
 from stages.code.languages import catalogue
-from support import REPO
 
 
-def _accuracy_script():  # noqa: ANN202 - the bench script as a module (its truth tables)
+def _accuracy_script():
     spec = importlib.util.spec_from_file_location("code_language_accuracy", REPO / "bench" / "code_language_accuracy.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

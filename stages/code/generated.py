@@ -45,7 +45,7 @@ GENERATED_MARKER = re.compile(
 )
 
 #: Bundlers and transpilers end their output with a pointer to its source map.
-SOURCE_MAP_POINTER = re.compile(r"^[/*#@ \t]*[#@]\s*sourceMappingURL=\S+", re.M)
+SOURCE_MAP_POINTER = re.compile(r"^[/*#@ \t]*[#@]\s*sourceMappingURL=\S+", re.MULTILINE)
 
 FIRST_LINES_CHARS = 1500
 
@@ -73,4 +73,13 @@ def path_reason(path: str) -> str | None:
 
 def is_generated_content(text: str) -> bool:
     """A generator's marker in the first lines, or a source-map pointer in the last ones."""
-    return bool(GENERATED_MARKER.search(first_lines(text)) or SOURCE_MAP_POINTER.search(text[-500:]))
+    head = first_lines(text)
+    lowered = head.lower()
+    if any(word in lowered for word in _MARKER_WORDS) and GENERATED_MARKER.search(head):
+        return True
+    tail = text[-500:]
+    return "sourceMappingURL" in tail and bool(SOURCE_MAP_POINTER.search(tail))
+
+
+#: Every marker contains one of these: most files skip the marker expression altogether.
+_MARKER_WORDS = ("generat", "do not", "don't", "dont")

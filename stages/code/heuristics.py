@@ -29,8 +29,8 @@ class Rule:
 
 
 def _rule(language: str, pattern: str | None = None, absent: str | None = None) -> Rule:
-    return Rule(language, re.compile(pattern, re.M) if pattern else None,
-                re.compile(absent, re.M) if absent else None)
+    return Rule(language, re.compile(pattern, re.MULTILINE) if pattern else None,
+                re.compile(absent, re.MULTILINE) if absent else None)
 
 
 _OBJC = r"^\s*(?:@(?:interface|class|protocol|property|end|synthesize|selector|implementation|import)\b|#import\s+[<\"])"

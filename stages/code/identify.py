@@ -33,7 +33,7 @@ HEAD_CHARS = 64 * 1024
 
 _VIM = re.compile(r"(?:^|\s)(?:vim?|Vim)(?:[<=>]?\d+)?:\s*(?:set?\s)?.*?\b(?:ft|filetype|syntax)=([\w+#.-]+)")
 _EMACS = re.compile(r"-\*-(.+?)-\*-")
-_EMACS_MODE = re.compile(r"(?:^|;)\s*mode\s*:\s*([\w+#.-]+)", re.I)
+_EMACS_MODE = re.compile(r"(?:^|;)\s*mode\s*:\s*([\w+#.-]+)", re.IGNORECASE)
 _SHEBANG = re.compile(r"#!\s*(\S+)(?:[ \t]+(.*))?")
 _VERSION = re.compile(r"[\d.]+$")
 
@@ -113,7 +113,7 @@ def _by_analysis(candidates: tuple[str, ...], text: str, table: Catalogue) -> st
 
 
 @cache
-def _lexer_class(pygments_name: str):  # noqa: ANN202 - a pygments Lexer class
+def _lexer_class(pygments_name: str):
     from pygments.lexers import find_lexer_class
 
     return find_lexer_class(pygments_name) if pygments_name else None

@@ -108,7 +108,7 @@ _FINGERPRINTS: tuple[tuple[str, str], ...] = (
 # Each pattern is tried only if its first words (lower-cased, up to a regex character) are in
 # the text: most files name no licence, and most that do name just one.
 _FINGERPRINT_RES = tuple(
-    (spdx, re.split(r"[\\\[(?,.]", pattern, maxsplit=1)[0].lower(), re.compile(pattern, re.I))
+    (spdx, re.split(r"[\\\[(?,.]", pattern, maxsplit=1)[0].lower(), re.compile(pattern, re.IGNORECASE))
     for spdx, pattern in _FINGERPRINTS
 )
 _WS = re.compile(r"[\s#*/;]+")  # comment markers and line breaks inside notices
@@ -117,7 +117,7 @@ _LICENSE_FILE = re.compile(r"(?i)^(?:un)?licen[sc]e(?:[-_.][\w.-]*)?$|^copying(?
                            r"^copyright(?:\.\w+)?$|^mit-license(?:\.\w+)?$")
 METADATA_FILES = ("Cargo.toml", "package.json", "pyproject.toml", "PKG-INFO", "setup.cfg", "setup.py",
                   "composer.json", "bower.json", "DESCRIPTION", "pom.xml")
-_SPDX_HEADER = re.compile(r"SPDX-License-Identifier:\s*([^\n]+?)\s*(?:\*/|-->|\*\)|$)", re.M)
+_SPDX_HEADER = re.compile(r"SPDX-License-Identifier:\s*([^\n]+?)\s*(?:\*/|-->|\*\)|$)", re.MULTILINE)
 _TOKEN = re.compile(r"\(|\)|[^\s()]+")
 
 
@@ -277,7 +277,7 @@ def _declared_in_metadata(name: str, text: str) -> str | None:
         "pom.xml": r"<license>\s*<name>([^<]+)</name>",
     }
     pattern = patterns.get(name) or (r"\.licenses?\s*=\s*\[?\s*['\"]([^'\"]+)['\"]" if name.endswith(".gemspec") else None)
-    for match in re.finditer(pattern, text, re.M) if pattern else ():
+    for match in re.finditer(pattern, text, re.MULTILINE) if pattern else ():
         value = next(g for g in match.groups() if g)
         if value.strip().upper() not in ("UNKNOWN", "NONE", ""):
             return value.strip()

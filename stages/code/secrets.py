@@ -77,7 +77,7 @@ def redact(text: str) -> tuple[str, Counter[str]]:
     for secret, pattern in _COMPILED:
 
         def replace(match: re.Match[str], secret: SecretPattern = secret) -> str:
-            if "value" not in pattern.groupindex:
+            if "value" not in match.re.groupindex:
                 found[secret.kind] += 1
                 return secret.placeholder
             value = match.group("value")

@@ -32,7 +32,7 @@ from stages.ingest.sidecar import repository_metadata
 
 #: Bytes looked at to tell binary from text (git looks at the same amount for NUL bytes).
 SNIFF_BYTES = 8000
-_CONTROL = bytes(range(0, 9)) + bytes(range(14, 32))
+_CONTROL = bytes(range(9)) + bytes(range(14, 32))
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 

@@ -76,7 +76,7 @@ class Repository(ABC):
     def read(self, members: Sequence[Member]) -> Iterator[tuple[Member, bytes]]:
         """The contents of ``members``, in the container's own order."""
 
-    def close(self) -> None:  # noqa: B027 - most containers hold nothing open
+    def close(self) -> None:
         """Release open files."""
 
     def refuse(self, why: str) -> InputFormatError:
@@ -183,8 +183,8 @@ class GitObjects(Repository):
         super().__init__(url, limits)
         self.ref = ref
 
-    def _git(self, *args: str, data: bytes | None = None) -> bytes:
-        result = subprocess.run([*_GIT, "-C", self.url, *args], input=data, capture_output=True)
+    def _git(self, *args: str) -> bytes:
+        result = subprocess.run([*_GIT, "-C", self.url, *args], capture_output=True, check=False)
         if result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise InputFormatError(f"{self.url}: git {args[0]} failed: {message[-1] if message else result.returncode}")
@@ -381,7 +381,8 @@ def open_repository(url: str, limits: ArchiveLimits, ref: str | None = None) -> 
     if kind == "bare" or (kind == "worktree" and ref is not None):
         return GitObjects(str(path), limits, ref or "HEAD")
     if kind == "worktree":
-        listed = subprocess.run([*_GIT, "-C", str(path), "ls-files", "-z", "--cached"], capture_output=True)
+        listed = subprocess.run([*_GIT, "-C", str(path), "ls-files", "-z", "--cached"], capture_output=True,
+                                check=False)
         if listed.returncode != 0:
             raise InputFormatError(f"{url}: git ls-files failed: {listed.stderr.decode(errors='replace').strip()}")
         tracked = sorted(os.fsdecode(p) for p in listed.stdout.split(b"\0") if p)
