@@ -38,6 +38,7 @@ from tokenizer.loader.shardsets import Mode, ShardSet, Source
 from tokenizer.loader.store import ShardStore, Verify
 
 STATE_FORMAT = "polycorpus-loader-state/1"
+LOCATE_BLOCK = 32  # steps whose sample origins are computed in one vectorised call
 SourceLike = Source | str | os.PathLike[str] | tuple[str, float]
 
 
@@ -172,11 +173,14 @@ class TokenStream:
                 self.group_windows[group], derive_key("order", self.seed, group, pass_))
         return perm
 
-    def locate(self, step: int) -> dict[str, np.ndarray]:
-        """Where this rank's samples of global step ``step`` come from: mixture source
-        (``group``), its ``pass``, the shard set and the window in it."""
-        first = step * self.global_batch_size + self.rank * self.batch_size
-        groups, ranks = self.interleave.locate(first + np.arange(self.batch_size))
+    def locate(self, steps: int | Sequence[int]) -> dict[str, np.ndarray]:
+        """Where this rank's samples of global step(s) ``steps`` come from: mixture source
+        (``group``), its ``pass``, the shard set and the window in it; one row per sample,
+        steps after one another. Many steps at once amortise numpy's per-call cost."""
+        steps = np.atleast_1d(np.asarray(steps, dtype=np.int64))
+        first = steps * self.global_batch_size + self.rank * self.batch_size
+        positions = (first[:, None] + np.arange(self.batch_size)).reshape(-1)
+        groups, ranks = self.interleave.locate(positions)
         passes = np.empty_like(ranks)
         sets = np.empty_like(ranks)
         windows = np.empty_like(ranks)
@@ -196,9 +200,10 @@ class TokenStream:
 
     # -- batches ------------------------------------------------------------------------------
 
-    def batch(self, step: int) -> dict[str, Any]:
-        """This rank's batch of global step ``step`` (a pure function of the step)."""
-        where = self.locate(step)
+    def batch(self, step: int, where: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+        """This rank's batch of global step ``step`` (a pure function of the step);
+        ``where`` is ``locate(step)`` when the caller computed it already."""
+        where = self.locate(step) if where is None else where
         tokens = np.empty((self.batch_size, self.seq_len + 1), dtype=self.dtype)
         lengths = np.full(self.batch_size, self.seq_len + 1, dtype=np.int64)
         for row, (set_index, window) in enumerate(zip(where["set"].tolist(),
@@ -236,10 +241,15 @@ class TokenStream:
     def iter_batches(self, worker: int = 0, num_workers: int = 1) -> Iterator[dict[str, Any]]:
         """The rest of the current epoch; with workers, this worker's share of it, in order."""
         start, end = self.step, self.epoch_end()
-        for step in range(start + worker, end, num_workers):
-            batch = self.batch(step)
-            self.step = step + 1
-            yield batch
+        mine = range(start + worker, end, num_workers)
+        size = self.batch_size
+        for block in range(0, len(mine), LOCATE_BLOCK):
+            steps = mine[block: block + LOCATE_BLOCK]
+            where = self.locate(list(steps))
+            for i, step in enumerate(steps):
+                batch = self.batch(step, {k: v[i * size: (i + 1) * size] for k, v in where.items()})
+                self.step = step + 1
+                yield batch
         self.step = end
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
