@@ -270,3 +270,30 @@ def test_runs_a_hostile_archive_as_a_failed_unit_and_writes_nothing_outside(code
     assert {d["repo"] for d in docs} == {"six"} and {d["priority"] for d in docs} == {9}
     assert {d["code_lang"] for d in docs if d["path"].endswith(".py")} == {"Python"}
     assert stats(tmp_path / "run")["units"]["failed"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "path", "fmt"),
+    [
+        ({"kind": "code"}, "repos/six", "code"),
+        ({"kind": "code"}, "dump/part-0.parquet", "stack"),
+        ({}, "releases/six-1.16.0.tar.gz", "code"),
+        ({}, "mirrors/linux.git", "code"),
+        ({}, "snapshots/site.zip", "code"),
+        ({"kind": "code", "format": "parquet"}, "x.parquet", "parquet"),
+        ({}, "repos/six", None),
+    ],
+)
+def test_format_inference_for_code(spec: dict, path: str, fmt: str | None) -> None:
+    from pipeline.config import InputSpec
+
+    assert InputSpec(path="x/*", source="s", **spec).format_of(path) == fmt
+
+
+def test_validate_names_a_plain_directory_without_kind(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    config = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "repo", "source": "s"}])
+    result = cli("validate", str(config))
+    assert result.returncode == 2 and "cannot infer the format" in result.stdout + result.stderr
+    ok = write_config(tmp_path / "ok.yaml", output="run", inputs=[{"path": "repo", "source": "s", "kind": "code"}])
+    assert cli("validate", str(ok)).returncode == 0
