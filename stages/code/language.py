@@ -22,7 +22,8 @@ from stages.code.identify import identify
 class CodeLanguageConfig(StageConfig):
     name: Literal["code_language"] = "code_language"
     languages: list[str] | None = Field(
-        None, description="Keep only these languages (others: 'language_not_selected'); null keeps all."
+        None, description="Keep only these languages (others: 'language_not_selected'; files no language "
+        "claims are left to drop_unknown); null keeps all."
     )
     drop_unknown: bool = Field(False, description="Drop files no language claims, as 'unknown_language'.")
 
