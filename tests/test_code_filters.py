@@ -129,6 +129,8 @@ PRIVATE = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\n-----END RSA PRIV
 )
 def test_secrets_are_redacted_and_counted(text: str, redacted: str, kind: str) -> None:
     assert redact(text) == (redacted, {kind: 1})
+    staged = CodeSecrets(CodeSecretsConfig()).process(_docs(("a.py", text)))  # through the Arrow pre-screen
+    assert staged.table.column("text").to_pylist() == [redacted] and staged.counters[f"secret.{kind}"] == 1
 
 
 def test_placeholders_and_words_are_not_secrets() -> None:
