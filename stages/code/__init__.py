@@ -2,6 +2,6 @@
 
 The modules here hold the tables and pure functions (``languages``, ``heuristics``,
 ``identify``, ``generated``, ``licensing``, ``secrets``) and the stages built on them
-(``language``, ``filters``, ``license_filter``, ``redact``); repositories are read by
-:mod:`stages.ingest.code`.
+(``language``, ``filters``, ``license_filter``, and ``secrets`` again); repositories are
+read by :mod:`stages.ingest.code`.
 """
