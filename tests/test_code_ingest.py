@@ -250,6 +250,7 @@ def test_config_makes_one_unit_per_repository(code_corpus: Path, tmp_path: Path)
     assert units[0].file.metadata == str(tmp_path / "meta.csv")
 
 
+@pytest.mark.slow
 def test_runs_a_hostile_archive_as_a_failed_unit_and_writes_nothing_outside(code_corpus: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -290,6 +291,7 @@ def test_format_inference_for_code(spec: dict, path: str, fmt: str | None) -> No
     assert InputSpec(path="x/*", source="s", **spec).format_of(path) == fmt
 
 
+@pytest.mark.slow
 def test_validate_names_a_plain_directory_without_kind(tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
     config = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "repo", "source": "s"}])
