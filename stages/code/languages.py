@@ -58,7 +58,7 @@ SUPPLEMENT: tuple[Language, ...] = (
     Language("JavaScript", ".jsb .jscad .jsfl .jslib .jspre .jss .jsm .sjs .ssjs .xsjs .xsjslib",
              "Jakefile", "node nodejs chakra d8 gjs js qjs rhino v8 v8-shell bun"),
     Language("TypeScript", ".mts .cts", "", "ts-node deno tsx"),
-    Language("JSON", ".4DForm .4DProject .avsc .geojson .gltf .har .ice .JSON-tmLanguage .jsonl .mcmeta .tfstate "
+    Language("JSON", ".js.map .cjs.map .mjs.map .css.map .4DForm .4DProject .avsc .geojson .gltf .har .ice .JSON-tmLanguage .jsonl .mcmeta .tfstate "
              ".topojson .webapp .webmanifest .yy .yyp .sarif .json.example .babelrc .jscsrc .jshintrc .jslintrc "
              ".prettierrc .tern-config .tern-project .watchmanconfig .arcconfig .auto-changelog .c8rc .htmlhintrc "
              ".imgbotconfig .nycrc .swcrc",
