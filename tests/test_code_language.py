@@ -11,6 +11,7 @@ import pytest
 from support import REPO
 
 from pipeline.schema import documents_table
+from stages.code import heuristics
 from stages.code.identify import identify, interpreter
 from stages.code.language import CodeLanguage, CodeLanguageConfig
 from stages.code.languages import catalogue
@@ -47,6 +48,13 @@ def test_labelled_samples_beat_pygments(code_corpus: Path) -> None:
 
 def test_catalogue_names_more_than_600_languages() -> None:
     assert len(catalogue().names) >= 600
+
+
+def test_every_language_a_rule_returns_is_in_the_catalogue() -> None:
+    returned = {rule.language for rules in heuristics.RULES.values() for rule in rules}
+    returned |= {rule.language for rule in heuristics.CONTENT} | set(heuristics.PREFERRED.values())
+    returned |= set(catalogue().interpreters.values())
+    assert returned - catalogue().names == set()
 
 
 @pytest.mark.parametrize(
