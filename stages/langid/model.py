@@ -38,24 +38,21 @@ class LidModel:
         if not self.path.is_file():
             raise FileNotFoundError(f"language-ID model not found: {self.path}")
         self.model = fasttext.load_model(str(self.path))
-        self.label_map = dict(label_map or {})
-        self._names: dict[str, str] = {}
-
-    def _name(self, label: str) -> str:
-        name = self._names.get(label)
-        if name is None:
-            bare = label.removeprefix(_PREFIX)
-            name = self._names[label] = self.label_map.get(bare, bare)
-        return name
+        label_map = dict(label_map or {})
+        self.names = {label: label_map.get(label.removeprefix(_PREFIX), label.removeprefix(_PREFIX))
+                      for label in self.model.get_labels()}
 
     def predict(self, texts: list[str], k: int) -> Predictions:
         """Predict one-line texts (no newlines) in one native call; k >= 1 labels each."""
         if not texts:
             return Predictions([], np.zeros((0, k), dtype=np.float32))
         raw_labels, raw_scores = self.model.predict(texts, k=k, threshold=0.0)
-        scores = np.zeros((len(texts), k), dtype=np.float32)
-        labels: list[list[str]] = []
-        for i, (row_labels, row_scores) in enumerate(zip(raw_labels, raw_scores, strict=True)):
-            labels.append([self._name(label) for label in row_labels])
-            scores[i, : len(row_scores)] = np.minimum(row_scores, 1.0)
-        return Predictions(labels, scores)
+        names = self.names
+        labels = [[names[label] for label in row] for row in raw_labels]
+        if all(len(row) == k for row in raw_scores):
+            scores = np.vstack(raw_scores).astype(np.float32)
+        else:  # fastText leaves out labels of probability 0
+            scores = np.zeros((len(texts), k), dtype=np.float32)
+            for i, row in enumerate(raw_scores):
+                scores[i, : len(row)] = row
+        return Predictions(labels, np.minimum(scores, 1.0))

@@ -16,13 +16,12 @@ import functools
 import re
 from pathlib import Path
 
+import numpy as np
 import opencc
-import pyarrow as pa
-import pyarrow.compute as pc
 
 HANS, HANT = "zh-Hans", "zh-Hant"
 _DICTIONARY = Path(opencc.__file__).parent / "dictionary"
-_KANA = r"[\p{Hiragana}\p{Katakana}]"
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]")  # hiragana, katakana, half-width
 
 
 def _conversions(name: str) -> dict[str, set[str]]:
@@ -36,31 +35,33 @@ def _conversions(name: str) -> dict[str, set[str]]:
 
 
 @functools.cache
-def script_patterns() -> tuple[str, str]:
-    """RE2 character classes of Simplified-only and Traditional-only characters."""
+def script_table() -> np.ndarray:
+    """+1 for each Simplified-only code point, -1 for each Traditional-only one, 0 elsewhere."""
     to_traditional = _conversions("STCharacters.txt")
     to_simplified = _conversions("TSCharacters.txt")
     simplified = {c for c, t in to_traditional.items() if c not in t} - set(to_simplified)
     traditional = {c for c, t in to_simplified.items() if c not in t} - set(to_traditional)
+    table = np.zeros(0x110000, dtype=np.int8)
+    table[[ord(c) for c in simplified]] = 1
+    table[[ord(c) for c in traditional]] = -1
+    return table
 
-    def char_class(chars: set[str]) -> str:
-        return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
-    return char_class(simplified), char_class(traditional)
-
-
-def chinese_script(text: pa.Array) -> pa.Array:
+def chinese_scripts(texts: list[str]) -> list[str]:
     """``zh-Hant`` where Traditional-only characters outnumber Simplified-only ones, else ``zh-Hans``.
 
-    Ties (no distinguishing character at all, e.g. a short run of common characters) go to
-    Simplified, by far the more common script on the web.
+    One table lookup over the code points of all texts at once (no regex: a 4000-character
+    class is slow to compile and to match). Ties (no distinguishing character, e.g. a short
+    run of common characters) go to Simplified, by far the more common script on the web.
     """
-    simplified, traditional = script_patterns()
-    more_traditional = pc.greater(
-        pc.count_substring_regex(text, traditional), pc.count_substring_regex(text, simplified)
-    )
-    return pc.if_else(more_traditional, HANT, HANS)
+    if not texts:
+        return []
+    points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    running = np.concatenate([[0], np.cumsum(script_table()[points], dtype=np.int64)])
+    ends = np.cumsum([len(t) for t in texts])
+    balance = running[ends] - running[np.concatenate([[0], ends[:-1]])]
+    return [HANT if b < 0 else HANS for b in balance]
 
 
-def has_kana(text: pa.Array) -> pa.Array:
-    return pc.match_substring_regex(text, _KANA)
+def has_kana(text: str) -> bool:
+    return _KANA.search(text) is not None

@@ -21,7 +21,7 @@ from stages.columns import set_column
 from stages.langid.model import LidModel
 from stages.langid.paragraphs import ParagraphOptions, paragraph_languages, split_by_language
 from stages.langid.prepare import has_letters, prepare
-from stages.langid.script import chinese_script, has_kana
+from stages.langid.script import chinese_scripts, has_kana
 from stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
 
 TOP_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())]))
@@ -72,16 +72,16 @@ class LangId(Stage[LangIdConfig]):
         prepared = prepare(text, max_chars=config.max_chars, normalize=config.normalize)
         letters = has_letters(prepared).fill_null(False)
         rows = np.flatnonzero(letters.to_numpy(zero_copy_only=False))
-        predictions = self.model.predict(prepared.take(rows).to_pylist(), config.top_k)
+        lines = prepared.take(rows).to_pylist()
+        predictions = self.model.predict(lines, config.top_k)
         top_labels = predictions.labels
-        japanese = [i for i, row in enumerate(top_labels) if row[0] == "ja"]
-        if config.kana_check and japanese:
-            kana = has_kana(prepared.take(rows[japanese])).to_pylist()
-            for i, has in zip(japanese, kana, strict=True):
-                if not has:
-                    top_labels[i] = [_KANA_SWAP.get(x, x) for x in top_labels[i]]
-        if config.chinese_script:
-            _label_chinese_script(prepared.take(rows), top_labels)
+        if config.kana_check:
+            for i, labels in enumerate(top_labels):
+                if labels[0] == "ja" and not has_kana(lines[i]):
+                    top_labels[i] = [_KANA_SWAP.get(x, x) for x in labels]
+        chinese = [i for i, labels in enumerate(top_labels) if "zh" in labels] if config.chinese_script else []
+        for i, script in zip(chinese, chinese_scripts([lines[i] for i in chinese]), strict=True):
+            top_labels[i] = [script if x == "zh" else x for x in top_labels[i]]
         n = len(prepared)
         lang = np.full(n, None, dtype=object)
         lang[rows] = [row[0] for row in top_labels]
@@ -128,25 +128,16 @@ class LangId(Stage[LangIdConfig]):
         return reasons.combine_chunks() if isinstance(reasons, pa.ChunkedArray) else reasons
 
 
-def _label_chinese_script(prepared: pa.Array, top_labels: list[list[str]]) -> None:
-    """Replace every ``zh`` among a row's labels by the script its text is written in."""
-    rows = [i for i, labels in enumerate(top_labels) if "zh" in labels]
-    if not rows:
-        return
-    scripts = chinese_script(prepared.take(pa.array(rows, pa.int64()))).to_pylist()
-    for row, script in zip(rows, scripts, strict=True):
-        top_labels[row] = [script if label == "zh" else label for label in top_labels[row]]
-
-
 def _top_column(n: int, rows: np.ndarray, labels: list[list[str]], scores: np.ndarray) -> pa.Array:
     """``lang_top`` as list<struct<lang, score>>: up to k entries per predicted row (fastText
     leaves out labels of probability 0), empty for rows without a prediction."""
+    lengths = np.array([len(row) for row in labels], dtype=np.int32)
     sizes = np.zeros(n, dtype=np.int32)
-    sizes[rows] = [len(row) for row in labels]
+    sizes[rows] = lengths
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
-    flat_scores = [float(s) for row, row_scores in zip(labels, scores, strict=True) for s in row_scores[: len(row)]]
+    present = np.arange(scores.shape[1]) < lengths[:, None] if len(labels) else np.zeros_like(scores, dtype=bool)
     values = pa.StructArray.from_arrays(
-        [pa.array([label for row in labels for label in row], pa.string()), pa.array(flat_scores, pa.float32())],
+        [pa.array([label for row in labels for label in row], pa.string()), pa.array(scores[present], pa.float32())],
         fields=list(TOP_TYPE.value_type),
     )
     return pa.ListArray.from_arrays(pa.array(offsets), values, type=TOP_TYPE)
