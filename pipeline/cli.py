@@ -13,12 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_report import report
 from pipeline.cli_shards import shards_app
 from pipeline.cli_quality import quality_app
 from pipeline.cli_tokenizer import tokenizer_app
 from pipeline.config import ConfigError, load_config
 from pipeline.plan import plan_units
 from pipeline.progress import RunProgress
+from pipeline.report.fmt import human_bytes
 from pipeline.rundir import RunDirError
 
 app = typer.Typer(
@@ -34,6 +36,7 @@ app = typer.Typer(
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(shards_app, name="shards")
 app.add_typer(quality_app, name="quality")
+app.command()(report)
 
 EXIT_FAILED_UNITS = 1
 EXIT_BAD_INPUT = 2
@@ -44,15 +47,6 @@ ConfigArg = Annotated[Path, typer.Argument(help="YAML run configuration.", show_
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_BAD_INPUT)
-
-
-def _human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
 
 
 def summary_table(stats: dict[str, Any]) -> Table:
@@ -69,7 +63,7 @@ def summary_table(stats: dict[str, Any]) -> Table:
         table.add_row(
             name, f"{stage.get('docs_in', 0):,}", f"{stage.get('docs_out', 0):,}",
             f"{stage.get('docs_in', 0) - stage.get('docs_out', 0):,}",
-            _human_bytes(stage.get("bytes_in", 0)), _human_bytes(stage.get("bytes_out", 0)), reasons,
+            human_bytes(stage.get("bytes_in", 0)), human_bytes(stage.get("bytes_out", 0)), reasons,
         )
     for phase in stats["phases"]:
         table.caption = (table.caption or "") + f"phase {phase['name']}: {phase['elapsed_s']:.1f}s  "
@@ -95,6 +89,7 @@ def run(
     if result.already_complete:
         typer.echo(f"run {result.run_url} is already complete: nothing to do "
                    f"({result.stats['output']['docs']:,} documents).")
+        _write_report(result.run_url, only_if_missing=True)
         return
     console.print(summary_table(result.stats))
     typer.echo(f"documents: {result.run_url}/documents   statistics: {result.run_url}/stats.json")
@@ -103,6 +98,23 @@ def run(
         for outcome in result.failed:
             typer.echo(f"  {outcome.unit}: {outcome.error}")
         raise typer.Exit(EXIT_FAILED_UNITS)
+    _write_report(result.run_url)
+
+
+def _write_report(run_url: str, only_if_missing: bool = False) -> None:
+    """RUN/report.html at the end of a complete run, so the run ends with a page to open."""
+    from pipeline.report.output import REPORT_FILE, write_run_report
+    from pipeline.rundir import RunDir
+
+    run = RunDir(run_url)
+    if only_if_missing and run.fs.exists(run.path(REPORT_FILE)):
+        typer.echo(f"report: {run_url}/{REPORT_FILE}")
+        return
+    try:
+        typer.echo(f"report: {write_run_report(run_url)}")
+    except Exception as exc:  # noqa: BLE001 -- the run itself is done; never fail it over its report
+        typer.echo(f"warning: could not write the report ({type(exc).__name__}: {exc}); "
+                   f"retry with: polycorpus report {run_url}", err=True)
 
 
 @app.command()
