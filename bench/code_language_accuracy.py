@@ -8,8 +8,8 @@ Two sets, both real third-party code assembled by ``../shared/testdata/build-cod
 - ``multilang/<alias>/<file>``: pygments' own example files; the folder is the pygments
   lexer alias, the truth. Scored for polycorpus, ``get_lexer_for_filename`` (name only) and
   ``guess_lexer_for_filename`` (name + content).
-- ``repos/``: every source file of five whole packages (six, jpype, underscore, pflag, byteorder); the truth is the package's language
-  for that kind of file (:data:`REPO_TRUTH`: jpype's headers are C++, underscore's ``.cjs``
+- ``repos/``: every source file of five whole packages (six, jpype, underscore, pflag,
+  byteorder); the truth is the package's language for that kind of file (:data:`REPO_TRUTH`: jpype's headers are C++, underscore's ``.cjs``
   are JavaScript, ...).
 
 Prints the accuracies, every miss, and the confusions on ambiguous extensions (those that
