@@ -51,15 +51,14 @@ def measure_quality(doc: Document, options: GopherQualityOptions, lang: str | No
         if lang.split("-", 1)[0] in UNSPACED_LANGUAGES:
             stops = sum(text.count(w) for w in set(stop_words))
         else:
-            wanted = set(stop_words)
-            stops = sum(1 for w in words if w.lower() in wanted)
+            stops = sum(map(frozenset(stop_words).__contains__, map(str.lower, words)))
     return {
         "words": n,
         "mean_word_length": ratio(sum(map(len, doc.spaced_words)), len(doc.spaced_words)) if doc.spaced_words else None,
         "symbol_word_ratio": ratio(symbols, n),
         "bullet_lines_ratio": ratio(sum(1 for line in lines if line.startswith(_BULLETS)), len(lines)),
         "ellipsis_lines_ratio": ratio(sum(1 for line in lines if line.endswith(_ELLIPSES)), len(lines)),
-        "alpha_words_ratio": ratio(sum(1 for w in words if w.isalpha() or _LETTER.search(w)), n),
+        "alpha_words_ratio": ratio(n - sum(1 for w in words if not w.isalpha() and not _LETTER.search(w)), n),
         "stop_words": stops,
     }, None
 
