@@ -23,7 +23,7 @@ from pipeline.plan import Unit
 from pipeline.rundir import PhaseDirs, RunDir, tmp_name
 from pipeline.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
 from pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
-from stages.base import UnitContext
+from stages.base import Stage, StageResult, UnitContext
 from stages.ingest.base import IngestOptions, InputFormatError, Reader, Tally
 
 INGEST = "ingest"
@@ -110,6 +110,43 @@ def _rejected(table: pa.Table, reasons: pa.Array, label: str) -> pa.Table:
     return core.append_column(REJECT_FIELDS[0], stage).append_column(REJECT_FIELDS[1], reasons)
 
 
+def _apply(stage: Stage, batch: pa.Table) -> tuple[pa.Table, StageResult]:
+    """Run ``stage`` on the rows of the kinds it applies to; the others pass through.
+
+    Returns the input aligned row by row with the result (a splitting stage counts each
+    document as the parts it became) and the result, in which the passed-through rows follow
+    the processed ones, with nulls in any column the stage added.
+    """
+    kinds = stage.kinds()
+    mask = None if kinds is None else pc.is_in(batch.column("kind"), value_set=pa.array(sorted(kinds)))
+    matching = batch.num_rows if mask is None else pc.sum(mask).as_py() or 0
+    if matching == batch.num_rows:
+        result = stage.process(batch)
+        return (result.table if result.split else batch), result
+    if matching == 0:
+        return batch, StageResult(batch)
+    inside, outside = batch.filter(mask), batch.filter(pc.invert(mask))
+    result = stage.process(inside)
+    table = pa.concat_tables([result.table, outside], promote_options="default")
+    n = outside.num_rows
+
+    def padded(values: pa.Array | None, type_: pa.DataType) -> pa.Array | None:
+        if values is None:
+            return None
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        return pa.concat_arrays([values.cast(type_), pa.nulls(n, type_)])
+
+    merged = StageResult(
+        table,
+        drop_reasons=padded(result.drop_reasons, pa.string()),
+        counters=result.counters,
+        measures={k: padded(v, v.type) for k, v in result.measures.items()},
+        split=result.split,
+    )
+    before = pa.concat_tables([result.table if result.split else inside, outside], promote_options="default")
+    return before, merged
+
+
 class UnitProcessor:
     """Runs one phase's stage chain; construct once per worker, call once per unit.
 
@@ -188,9 +225,8 @@ class UnitProcessor:
         for label, stage in zip(self.labels, self.stages, strict=True):
             if batch.num_rows == 0:
                 break
-            result = stage.process(batch)
+            before, result = _apply(stage, batch)
             entry = entries[label]
-            before = result.table if result.split else batch
             account_batch(entry, before, result.table, result.drop_reasons, result.measures)
             merge(entry["counters"], result.counters)
             batch = result.table

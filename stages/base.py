@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,12 +35,18 @@ def config_path_fields(model: type[BaseModel]) -> list[str]:
     ]
 
 
+Kind = Literal["web", "code", "text"]
+
+
 class StageConfig(BaseModel):
     """Base of every stage's options. Subclasses set ``name: Literal["..."]``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
+    kinds: list[Kind] | None = Field(
+        None, description="Kinds of documents the stage applies to (default: the stage's own "
+                          "choice); documents of other kinds pass it untouched.")
 
 
 @dataclass(frozen=True)
@@ -88,11 +94,16 @@ class Stage(ABC, Generic[C]):
     name: ClassVar[str]
     Config: ClassVar[type[StageConfig]]
     resources: ClassVar[Resources] = Resources()
-    #: A barrier stage needs the whole corpus (dedup); it ends a phase of per-unit work.
-    barrier: ClassVar[bool] = False
+    #: The document kinds the stage is meant for when the config does not say (None: all).
+    #: Text filters (language id, quality rules) would only misjudge source code.
+    applies_to: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, config: C) -> None:
         self.config = config
+
+    def kinds(self) -> frozenset[str] | None:
+        """The kinds this instance processes (None: every kind)."""
+        return frozenset(self.config.kinds) if self.config.kinds is not None else self.applies_to
 
     def check(self) -> None:
         """Fail early, on the driver, for what the config alone cannot show (a missing model

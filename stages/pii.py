@@ -55,6 +55,7 @@ class PiiConfig(StageConfig):
 class Pii(Stage[PiiConfig]):
     name = "pii"
     Config = PiiConfig
+    applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
     def redact(self, text: str) -> tuple[str, dict[str, int]]:
         """The text with PII replaced, and how many of each kind were replaced."""

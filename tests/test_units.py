@@ -94,3 +94,17 @@ def test_atomic_open_leaves_nothing_on_error(tmp_path: Path) -> None:
         handle.write(b"partial")
         raise RuntimeError("crash mid-write")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_stage_applies_only_to_its_kinds() -> None:
+    from pipeline.unit import _apply
+
+    batch = documents_table([{"id": str(i), "text": t, "source": "s", "kind": k, "priority": 0}
+                             for i, (t, k) in enumerate([("ab", "code"), ("ab", "text"), ("abcdef", "code")])])
+    stage = LengthFilter(LengthFilterConfig(min_chars=3, kinds=["code"]))
+    before, result = _apply(stage, batch)
+    assert result.table.column("id").to_pylist() == ["0", "2", "1"]  # processed rows, then passed-through
+    assert result.drop_reasons.to_pylist() == ["too_short", None, None]
+    assert before.column("id").to_pylist() == result.table.column("id").to_pylist()
+    untouched = LengthFilter(LengthFilterConfig(min_chars=3, kinds=["web"]))
+    assert _apply(untouched, batch)[1].drop_reasons is None

@@ -62,6 +62,7 @@ class LangIdConfig(StageConfig):
 class LangId(Stage[LangIdConfig]):
     name = "langid"
     Config = LangIdConfig
+    applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
     def setup(self) -> None:
         self.model = LidModel(self.config.model_path, self.config.label_map)

@@ -62,6 +62,7 @@ class QualityClassifierConfig(StageConfig):
 class QualityClassifier(Stage[QualityClassifierConfig]):
     name = "quality_classifier"
     Config = QualityClassifierConfig
+    applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
     def setup(self) -> None:
         path = Path(self.config.model_path)

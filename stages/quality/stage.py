@@ -84,6 +84,7 @@ class QualityConfig(StageConfig):
 class Quality(Stage[QualityConfig]):
     name = "quality"
     Config = QualityConfig
+    applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
     def setup(self) -> None:
         self._options: dict[tuple[str, str | None], FamilyOptions] = {}
