@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import REPO, cli, documents, file_digests, stage, stats, write_config, write_jsonl
+from support import REPO, cli, documents, stage, stats, write_config, write_jsonl
 
 from pipeline.config import ConfigError, load_config
 from pipeline.runner import run_pipeline
