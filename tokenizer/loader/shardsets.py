@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import posixpath
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -74,6 +75,9 @@ class ShardSet:
         self.is_code = np.array([s.kind == "code" for s in self.shards])
         self.token_starts = np.zeros(len(self.shards) + 1, dtype=np.int64)
         np.cumsum([s.tokens for s in self.shards], out=self.token_starts[1:])
+        self._starts: list[int] = self.token_starts.tolist()
+        self._code: list[bool] = self.is_code.tolist()
+        self.itemsize = self.dtype.itemsize
         self._paths: list[Path | None] = [None] * len(self.shards)
         self._fds: dict[int, int] = {}
         if is_local(self.url):  # checksums on first open, before any worker starts
@@ -114,25 +118,30 @@ class ShardSet:
         return fd
 
     def _pread(self, shard: int, token: int, out: np.ndarray) -> None:
-        wanted = out.nbytes
-        got = os.preadv(self._fd(shard), [out], token * self.dtype.itemsize)
-        if got != wanted:
+        fd = self._fds.get(shard)
+        got = os.preadv(self._fd(shard) if fd is None else fd, [out], token * self.itemsize)
+        if got != out.nbytes:
             raise OSError(f"{self.url}/{self.shards[shard].name}.bin: short read at token {token} "
-                          f"({got} of {wanted} bytes): the file changed after it was verified")
+                          f"({got} of {out.nbytes} bytes): the file changed after it was verified")
 
     # -- packed windows -----------------------------------------------------------------------
 
     def read_packed(self, window: int, out: np.ndarray) -> list[tuple[int, int, bool]]:
         """Fill ``out`` (seq_len + 1 tokens) with packed window ``window``; return the pieces
-        ``(start, end, is_code)`` that came from each shard."""
+        ``(start, end, is_code)`` that came from each shard. Plain Python on the hot path:
+        numpy's per-call cost on scalars would exceed the read itself."""
+        starts = self._starts
         start = window * self.seq_len
-        shard = int(np.searchsorted(self.token_starts, start, side="right")) - 1
+        shard = bisect_right(starts, start) - 1
+        size = out.size
+        if start + size <= starts[shard + 1]:  # the window lies in one shard
+            self._pread(shard, start - starts[shard], out)
+            return [(0, size, self._code[shard])]
         filled, pieces = 0, []
-        while filled < out.size:
-            offset = start + filled - int(self.token_starts[shard])
-            take = min(out.size - filled, int(self.token_starts[shard + 1]) - start - filled)
-            self._pread(shard, offset, out[filled : filled + take])
-            pieces.append((filled, filled + take, bool(self.is_code[shard])))
+        while filled < size:
+            take = min(size - filled, starts[shard + 1] - start - filled)
+            self._pread(shard, start + filled - starts[shard], out[filled: filled + take])
+            pieces.append((filled, filled + take, self._code[shard]))
             filled += take
             shard += 1
         return pieces

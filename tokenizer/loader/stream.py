@@ -206,16 +206,16 @@ class TokenStream:
         where = self.locate(step) if where is None else where
         tokens = np.empty((self.batch_size, self.seq_len + 1), dtype=self.dtype)
         lengths = np.full(self.batch_size, self.seq_len + 1, dtype=np.int64)
+        packed, sets, fim = self.mode == "packed", self.sets, self.fim is not None
         for row, (set_index, window) in enumerate(zip(where["set"].tolist(),
                                                       where["window"].tolist(), strict=True)):
-            shard_set = self.sets[set_index]
-            if self.mode == "packed":
-                pieces = shard_set.read_packed(window, tokens[row])
+            if packed:
+                pieces = sets[set_index].read_packed(window, tokens[row])
             else:
-                length, is_code = shard_set.read_document(window, tokens[row], self.pad)
+                length, is_code = sets[set_index].read_document(window, tokens[row], self.pad)
                 lengths[row] = length
                 pieces = [(0, length, is_code)]
-            if self.fim is not None and any(is_code for *_, is_code in pieces):
+            if fim and any(is_code for *_, is_code in pieces):
                 self._fim_row(tokens[row], pieces, lengths[row], where, row)
         out: dict[str, Any] = {"tokens": tokens, "step": step, "epoch": step // self.steps_per_epoch}
         if self.return_position_ids:
