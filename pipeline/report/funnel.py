@@ -57,7 +57,7 @@ def overview(stats: dict[str, Any], shard_count: int | None) -> Section:
 def funnel(stats: dict[str, Any]) -> Section:
     stages = stats["stages"]
     rows = [[stage_title(s), n(s, "docs_in"), n(s, "docs_out"), dropped(s), ratio(n(s, "docs_out"), n(s, "docs_in")),
-             n(s, "bytes_in"), n(s, "bytes_out"), s.get("tokens"), reasons_text(s.get("drops", {}))]
+             n(s, "bytes_in"), n(s, "bytes_out"), s.get("tokens"), reasons_text(s.get("drops", {})) or None]
             for s in stages]
     table = Table([Column("Stage", "text"), Column("Docs in"), Column("Docs out"), Column("Dropped"),
                    Column("Kept", "pct"), Column("Bytes in", "bytes"), Column("Bytes out", "bytes"),

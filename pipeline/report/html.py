@@ -45,7 +45,7 @@ h2 { font-size:17px; margin:0 0 6px; }
 .note { border-left:4px solid var(--accent); background:#eef3fb; padding:8px 12px; margin:8px 0; }
 .note.warn { border-color:var(--warn); background:#fff4e5; color:#4a2a00; font-weight:500; }
 .figures { display:flex; flex-wrap:wrap; gap:10px; margin:6px 0 12px; }
-.figure { border:1px solid var(--line); border-radius:6px; padding:8px 14px; min-width:130px; }
+.figure { border:1px solid var(--line); border-radius:6px; padding:8px 12px; min-width:104px; }
 .figure .v { font-size:20px; font-weight:600; font-variant-numeric:tabular-nums; }
 .figure .l { color:var(--muted); font-size:12px; }
 .table-wrap { overflow:auto; margin:8px 0 14px; }
@@ -53,6 +53,8 @@ h2 { font-size:17px; margin:0 0 6px; }
 table.data { border-collapse:collapse; font-size:13px; font-variant-numeric:tabular-nums; }
 table.data caption { text-align:left; color:var(--muted); padding:2px 0 6px; caption-side:top; }
 table.data th, table.data td { padding:4px 10px; border-bottom:1px solid var(--line); white-space:nowrap; }
+table.data td.text { white-space:normal; min-width:90px; max-width:460px; }
+table.data td.text:first-child { white-space:nowrap; max-width:none; }
 table.data th { background:#fafbfc; text-align:left; position:sticky; top:0; cursor:pointer; user-select:none; }
 table.data th.num, table.data td.num { text-align:right; }
 table.data tfoot td { font-weight:600; border-top:2px solid var(--line); }
@@ -110,8 +112,8 @@ def _figures(block: Figures) -> str:
 def _cell(value: Cell, kind: Kind) -> str:
     numeric = kind != "text" and not isinstance(value, str)
     raw = "" if value is None else (repr(value) if numeric else str(value))
-    attrs = f' class="num" data-v="{escape(raw)}"' if numeric else f' data-v="{escape(raw)}"'
-    return f"<td{attrs}>{escape(cell_text(value, kind))}</td>"
+    css = "num" if numeric else "text"
+    return f'<td class="{css}" data-v="{escape(raw)}">{escape(cell_text(value, kind))}</td>'
 
 
 def _header(column: Column) -> str:

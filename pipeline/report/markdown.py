@@ -30,7 +30,8 @@ def _table(table: Table) -> list[str]:
         lines.append(_row([_escape(cell_text(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]))
     if len(table.rows) > SUMMARY_ROWS:
         lines.append("")
-        lines.append(f"*… and {len(table.rows) - SUMMARY_ROWS:,} more rows in the HTML report.*")
+        left = len(table.rows) - SUMMARY_ROWS
+        lines.append(f"*… and {left:,} more row{'s' if left > 1 else ''} in the HTML report.*")
     return lines + [""]
 
 

@@ -27,7 +27,7 @@ from pipeline.report.model import Bars, Block, Column, Figure, Figures, Section,
 
 def _drop_rates(key: str, title: str, groups: Mapping[str, Any], rate_title: str) -> Table:
     rows = [[name, n(groups[name], "docs_in"), dropped(groups[name]),
-             ratio(dropped(groups[name]), n(groups[name], "docs_in")), reasons_text(groups[name].get("drops", {}))]
+             ratio(dropped(groups[name]), n(groups[name], "docs_in")), reasons_text(groups[name].get("drops", {})) or None]
             for name in ranked(groups, "docs_in")]
     return Table([Column(title, "text"), Column("Docs in"), Column("Dropped"), Column(rate_title, "pct"),
                   Column("Reasons", "text")], rows, key=key)
@@ -43,7 +43,8 @@ def _families(counters: Mapping[str, int]) -> dict[str, dict[str, int]]:
 
 def _distribution(title: str, mapping: Mapping[str, int]) -> Bars:
     keys = sorted(mapping, key=int)
-    return Bars(title, keys, [Series("count", [float(mapping[k]) for k in keys])], log=True)
+    return Bars(f"{title} (count per key, log scale)", keys, [Series("count", [float(mapping[k]) for k in keys])],
+                log=True)
 
 
 def _is_distribution(mapping: Any) -> bool:
@@ -64,12 +65,12 @@ def _counter_blocks(label: str, counters: Mapping[str, int]) -> list[Block]:
     return blocks
 
 
-def _flatten(prefix: str, value: Any, rows: list[list[Any]], charts: list[Bars]) -> None:
+def _flatten(label: str, prefix: str, value: Any, rows: list[list[Any]], charts: list[Bars]) -> None:
     if _is_distribution(value):
-        charts.append(_distribution(prefix, value))
+        charts.append(_distribution(f"{label}: {prefix}", value))
     elif isinstance(value, Mapping):
         for key in sorted(value):
-            _flatten(f"{prefix}.{key}" if prefix else str(key), value[key], rows, charts)
+            _flatten(label, f"{prefix}.{key}" if prefix else str(key), value[key], rows, charts)
     elif isinstance(value, list):
         rows.append([prefix, ", ".join(map(str, value))])
     else:
@@ -79,7 +80,7 @@ def _flatten(prefix: str, value: Any, rows: list[list[Any]], charts: list[Bars])
 def _global_blocks(label: str, recorded: Mapping[str, Any]) -> list[Block]:
     rows: list[list[Any]] = []
     charts: list[Bars] = []
-    _flatten("", {k: v for k, v in recorded.items() if k != "elapsed_s"}, rows, charts)
+    _flatten(label, "", {k: v for k, v in recorded.items() if k != "elapsed_s"}, rows, charts)
     blocks: list[Block] = list(charts)
     if rows:
         numeric = all(isinstance(r[1], int | float) and not isinstance(r[1], bool) for r in rows)

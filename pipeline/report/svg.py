@@ -13,7 +13,7 @@ from html import escape
 from pipeline.report.fmt import cell_text
 from pipeline.report.model import Bars, Histogram, Kind
 
-WIDTH = 760
+WIDTH = 880
 PALETTE = ("#3b6fb6", "#e08a2c", "#4a9d5b", "#b8473d", "#7b5ea7", "#8c6d46", "#c4619c", "#6b6b6b")
 STACK_COLOURS = ("#3b6fb6", "#d6dbe3")  # kept, dropped
 CHAR_PX = 6.6  # average advance of the 11 px UI font, to size the label column
@@ -31,7 +31,7 @@ def _axis_ticks(top: float, log: bool) -> list[float]:
     if log:
         return [10.0 ** e for e in range(math.floor(math.log10(top)) + 1)]
     step = _nice_step(top)
-    return [i * step for i in range(math.ceil(top / step - 1e-9) + 1)]  # the last one >= top
+    return [i * step for i in range(int(top / step + 1e-9) + 1)]
 
 
 def _tick_text(value: float, kind: Kind) -> str:
@@ -87,7 +87,6 @@ def bars(chart: Bars) -> str:
     totals = [sum(s.values[i] for s in series) for i in range(len(chart.labels))]
     top = max(totals if chart.stacked else [v for s in series for v in s.values], default=0.0)
     ticks = _axis_ticks(top, chart.log)
-    top = max(top, ticks[-1])
     out = [_svg_open("bars", height, chart.title)]
     if legend_h:
         out.append(_legend([s.name for s in series], colours, label_w, 34))

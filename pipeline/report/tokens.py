@@ -100,8 +100,9 @@ def fertility_section(shard_set: ShardSet, entry: dict[str, Any] | None,
                             caption="Exact, over every tokenized document (end-of-document tokens excluded)",
                             key=f"fertility_{level}"))
     if sample is not None and sample.by_group:
+        groups = sample.by_group if len(sample.by_group) > 2 else {"all": sample.by_group["all"]}  # one group
         rows = [[group, f.documents, f.chars, f.tokens, f.per_char, f.per_word]
-                for group, f in sorted(sample.by_group.items(), key=lambda kv: (kv[0] == "all", -kv[1].documents, kv[0]))]
+                for group, f in sorted(groups.items(), key=lambda kv: (kv[0] == "all", -kv[1].documents, kv[0]))]
         scope = "first documents of each group" + (", within a reading budget" if sample.truncated else "")
         blocks.append(Table([Column("Language or code language", "text"), Column("Documents"), Column("Characters"),
                              Column("Tokens"), Column("Tokens per character", "rate"), Column("Tokens per word", "rate")],
@@ -138,8 +139,8 @@ def mixture_section(shard_set: ShardSet) -> Section | None:
     blocks: list[Block] = [chart, table]
     unset = [s for s in sources if s not in shard_set.weights]
     if unset:
-        blocks.append(Note(f"No weight is configured for {', '.join(unset)}: the blend gives each the default "
-                           "weight 1.0."))
+        blocks.append(Note(f"No weight is configured for {', '.join(unset)}: the blend gives "
+                           f"{'each' if len(unset) > 1 else 'it'} the default weight 1.0."))
     off = [r[0] for r in rows if r[6] is not None and abs(r[6] - r[4]) > 1e-6]
     if shard_set.blend is None:
         blocks.append(Note(f"{shard_set.url}/blend.txt is missing.", "warn"))
