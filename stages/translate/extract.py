@@ -66,6 +66,7 @@ _CODE_START = re.compile(
 _CALL = re.compile(r"^\s*[\w.$\[\]'\"]+\s*\(.*\)\s*[;,]?\s*$")
 _ASSIGN = re.compile(r"^\s*[\w.$\[\]'\"]+\s*(?:[-+*/%|&^]?=|:=|->|=>|==|!=|<=|>=)\s*\S")
 _SYMBOLS = re.compile(r"[(){}\[\];=<>+*&|!]")
+_IDENTIFIER = re.compile(r"\b[A-Za-z]\w*(?:\.|_|->|::)\w+")
 _DOCTEST = re.compile(r"^\s*(?:>>>|\.\.\.\s|\$ )")
 
 
@@ -85,6 +86,9 @@ def code_likeness(line: str) -> float:
         score += 0.5
     if _DOCTEST.match(stripped):
         score += 1.0
+    words = stripped.split()
+    if len(words) <= 6 and _IDENTIFIER.search(stripped):
+        score += 0.3
     symbols = len(_SYMBOLS.findall(stripped)) / len(stripped)
     score += min(0.4, symbols * 3)
     words = stripped.split()
