@@ -58,7 +58,8 @@ def _fertility_sample(data: RunData, shard_set: ShardSet) -> FertilitySample | N
 
 def build_report(data: RunData, *, fertility_sample: bool = True) -> Report:
     stats = data.stats
-    shard_count = sum(len(s.manifest.shards) for s in data.shard_sets if s.manifest) if data.shard_sets else None
+    manifests = [s.manifest for s in data.shard_sets if s.manifest is not None]
+    shard_count = sum(len(m.shards) for m in manifests) if manifests else None
     sections: list[Section | None] = [overview(stats, shard_count), funnel(stats), drop_reasons(stats),
                                       sources(stats), languages(stats), lengths(stats)]
     sections += [stage_section(stage) for stage in stats["stages"]]

@@ -73,7 +73,7 @@ def _config(meta: dict[str, Any]) -> tuple[PipelineConfig | None, str]:
     try:
         return PipelineConfig.model_validate(meta.get("config") or {}), ""
     except ValidationError as exc:
-        return None, f"its config does not validate with this polycorpus version ({exc.error_count()} errors)"
+        return None, f"its config does not validate with this polycorpus version ({exc.error_count()} problems)"
 
 
 def _read_json(run: RunDir, path: str) -> Any:
@@ -194,4 +194,6 @@ def load_run(url: str) -> RunData:
                    failed=failed, notes=notes,
                    final_units=_marker_names(run, run.path("_state", final_phase, "done")))
     data.shard_sets = _shard_sets(data)
+    if config is None:
+        data.notes.append(Note(f"Token sections are left out: {why_not}.", "warn"))
     return data

@@ -136,6 +136,17 @@ def test_bad_directories_are_refused_with_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "foreign" / "report.html").exists()
 
 
+def test_run_of_another_version_is_reported_without_its_token_sections(report_run: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(report_run, run)
+    meta = json.loads((run / "run.json").read_text())
+    meta["config"]["stages"].append({"name": "a_stage_from_the_future"})
+    (run / "run.json").write_text(json.dumps(meta))
+    report = build_report(load_run(str(run)))
+    assert report.notes[0].text.startswith("Token sections are left out: its config does not validate")
+    assert report.section("funnel") is not None and report.section("tokens-tokenize") is None
+
+
 def test_zero_documents_left_says_where_they_went(tmp_path: Path) -> None:
     config = load_config(report_config(tmp_path, min_chars=1_000_000))
     assert run_pipeline(config, workers=2).ok
