@@ -124,6 +124,9 @@ def _apply(stage: Stage, batch: pa.Table) -> tuple[pa.Table, StageResult]:
         result = stage.process(batch)
         return (result.table if result.split else batch), result
     if matching == 0:
+        for name, type_ in stage.added_columns().items():
+            if name not in batch.column_names:
+                batch = batch.append_column(name, pa.nulls(batch.num_rows, type_))
         return batch, StageResult(batch)
     inside, outside = batch.filter(mask), batch.filter(pc.invert(mask))
     result = stage.process(inside)

@@ -105,6 +105,11 @@ class Stage(ABC, Generic[C]):
         """The kinds this instance processes (None: every kind)."""
         return frozenset(self.config.kinds) if self.config.kinds is not None else self.applies_to
 
+    def added_columns(self) -> dict[str, pa.DataType]:
+        """The columns this instance adds (name -> type). A batch of kinds it does not process
+        gets them as nulls, so every output file of a run has the same schema."""
+        return {}
+
     def check(self) -> None:
         """Fail early, on the driver, for what the config alone cannot show (a missing model
         file, a tokenizer that does not fit the dtype): raise ValueError with a clear message."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from support import REPO, cli, documents, stage, stats, write_config
 
@@ -77,3 +79,23 @@ def test_split_pages_are_counted_as_their_parts(tmp_path: Path) -> None:
     kept = documents(tmp_path / "run")
     assert sorted(kept.column("lang").to_pylist()) == ["en", "en", "zh-Hans"]
     assert len(set(kept.column("id").to_pylist())) == 3
+
+
+def test_every_output_file_has_the_same_schema_when_a_unit_is_all_code(tmp_path: Path) -> None:
+    _write(tmp_path / "notes.jsonl", [{"id": "n", "text": PROSE}])
+    _write(tmp_path / "snippets.jsonl", [{"id": "c", "text": "def add(a, b):\n    return a + b\n"}])
+    config = write_config(
+        tmp_path / "c.yaml", output="run",
+        inputs=[{"path": str(tmp_path / "notes.jsonl"), "source": "notes", "id_field": "id"},
+                {"path": str(tmp_path / "snippets.jsonl"), "source": "code", "kind": "code", "id_field": "id"}],
+        stages=[{"name": "langid", "granularity": "paragraph"}, {"name": "quality", "c4": {"min_sentences": 3}}],
+    )
+    result = cli("run", str(config), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = sorted((tmp_path / "run" / "documents").glob("*.parquet"))
+    schemas = {pq.read_schema(f) for f in files}
+    assert len(files) == 2 and len(schemas) == 1
+    assert {"lang_top", "lang_shares", "quality_signals"} <= set(next(iter(schemas)).names)
+    kept = documents(tmp_path / "run")
+    code = kept.filter(pc.equal(kept.column("kind"), "code"))
+    assert code.column("lang").to_pylist() == [None] and code.column("quality_signals").to_pylist() == [None]

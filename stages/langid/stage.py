@@ -19,7 +19,7 @@ from pydantic import Field
 from stages.base import ConfigPath, Stage, StageConfig, StageResult
 from stages.columns import set_column
 from stages.langid.model import LidModel
-from stages.langid.paragraphs import ParagraphOptions, paragraph_languages, split_by_language
+from stages.langid.paragraphs import SHARES_TYPE, ParagraphOptions, paragraph_languages, split_by_language
 from stages.langid.prepare import has_letters, prepare
 from stages.langid.script import chinese_scripts, has_kana
 from stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
@@ -66,6 +66,10 @@ class LangId(Stage[LangIdConfig]):
 
     def setup(self) -> None:
         self.model = LidModel(self.config.model_path, self.config.label_map)
+
+    def added_columns(self) -> dict[str, pa.DataType]:
+        paragraphs = self.config.granularity == "paragraph"
+        return {"lang_top": TOP_TYPE, **({"lang_shares": SHARES_TYPE} if paragraphs else {})}
 
     def identify(self, text: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array, pa.Array]:
         """``(lang, lang_score, lang_top)`` for each text; null lang where it has no letters."""

@@ -64,6 +64,9 @@ class QualityClassifier(Stage[QualityClassifierConfig]):
     Config = QualityClassifierConfig
     applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
+    def added_columns(self) -> dict[str, pa.DataType]:
+        return {SCORE_COLUMN: pa.float32()}
+
     def setup(self) -> None:
         path = Path(self.config.model_path)
         if not path.is_file():

@@ -89,6 +89,9 @@ class Quality(Stage[QualityConfig]):
     def setup(self) -> None:
         self._options: dict[tuple[str, str | None], FamilyOptions] = {}
 
+    def added_columns(self) -> dict[str, pa.DataType]:
+        return {SIGNALS_COLUMN: SIGNALS_TYPE}
+
     def options(self, family: Family, lang: str | None) -> FamilyOptions:
         key = (family.name, lang)
         if key not in self._options:
