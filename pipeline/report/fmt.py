@@ -35,9 +35,7 @@ def cell_text(value: Cell, kind: Kind) -> str:
         return _pct(float(value))
     if kind == "seconds":
         return f"{value:,.1f} s"
-    if kind == "rate":
-        return _significant(float(value))
-    return f"{float(value):.3f}" if abs(value) < 100 else f"{float(value):,.1f}"
+    return _significant(float(value))  # rate
 
 
 def _pct(fraction: float) -> str:

@@ -57,7 +57,6 @@ table.data td.text { white-space:normal; min-width:90px; max-width:460px; }
 table.data td.text:first-child { white-space:nowrap; max-width:none; }
 table.data th { background:#fafbfc; text-align:left; position:sticky; top:0; cursor:pointer; user-select:none; }
 table.data th.num, table.data td.num { text-align:right; }
-table.data tfoot td { font-weight:600; border-top:2px solid var(--line); }
 table.data th[aria-sort=ascending]::after { content:" \\25B2"; }
 table.data th[aria-sort=descending]::after { content:" \\25BC"; }
 svg.chart { display:block; margin:8px 0 14px; max-width:100%; height:auto; }
@@ -125,13 +124,11 @@ def _table(table: Table) -> str:
     head = "".join(_header(c) for c in table.columns)
     body = "".join("<tr>" + "".join(_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)) + "</tr>"
                    for row in table.rows)
-    foot = ("<tfoot><tr>" + "".join(_cell(v, c.kind) for v, c in zip(table.footer, table.columns, strict=True))
-            + "</tr></tfoot>") if table.footer else ""
     caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
     scroll = " scroll" if len(table.rows) > SCROLL_ROWS else ""
     key = f' id="table-{escape(table.key)}"' if table.key else ""
     return (f'<div class="table-wrap{scroll}"><table class="data"{key}>{caption}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody>{foot}</table></div>")
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _block(block: Block) -> str:

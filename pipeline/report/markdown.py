@@ -7,7 +7,7 @@ first rows (the HTML report has the rest), so the summary stays readable in a PR
 from __future__ import annotations
 
 from pipeline.report.fmt import cell_text
-from pipeline.report.model import Cell, Figures, Note, Report, Table
+from pipeline.report.model import Figures, Note, Report, Table
 
 #: Rows of a table kept in the summary; the rest is counted in a line below it.
 SUMMARY_ROWS = 15
@@ -25,8 +25,7 @@ def _table(table: Table) -> list[str]:
     lines = [f"*{_escape(table.caption)}*", ""] if table.caption else []
     lines.append(_row([_escape(c.title) for c in table.columns]))
     lines.append(_row(["---" if c.kind == "text" else "---:" for c in table.columns]))
-    rows: list[list[Cell]] = table.rows[:SUMMARY_ROWS]
-    for row in rows + ([table.footer] if table.footer else []):
+    for row in table.rows[:SUMMARY_ROWS]:
         lines.append(_row([_escape(cell_text(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]))
     if len(table.rows) > SUMMARY_ROWS:
         lines.append("")

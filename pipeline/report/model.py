@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 #: How a value is shown: see :func:`pipeline.report.fmt.cell_text`.
-Kind = Literal["text", "int", "delta", "bytes", "pct", "ratio", "seconds", "rate"]
+Kind = Literal["text", "int", "delta", "bytes", "pct", "seconds", "rate"]
 Cell = str | int | float | None
 
 
@@ -27,7 +27,6 @@ class Table:
     columns: list[Column]
     rows: list[list[Cell]]
     caption: str = ""
-    footer: list[Cell] | None = None  # a totals row
     key: str = ""  # a stable name for tests and for the page's anchors
 
     def column(self, title: str) -> list[Cell]:

@@ -28,10 +28,6 @@ class CodeMix:
     docs_by_code_lang: Counter[str] = field(default_factory=Counter)
     docs_by_license: Counter[str] = field(default_factory=Counter)  # code documents only
 
-    @property
-    def code_docs(self) -> int:
-        return sum(self.docs_by_license.values())
-
 
 def _batches(run: RunDir, path: str, columns: list[str], batch_size: int = 65536) -> Iterator[pa.RecordBatch]:
     with run.fs.open(path, "rb") as handle:

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import report_config
+from report_corpus import report_config
 from support import cli, stats, write_config, write_jsonl
 from typer.testing import CliRunner
 
