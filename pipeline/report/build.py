@@ -10,6 +10,8 @@ import posixpath
 
 import fsspec
 
+from pipeline.config import PipelineConfig
+from pipeline.phases import MapPhase, plan_phases
 from pipeline.report.counts import n
 from pipeline.report.funnel import (
     drop_reasons,
@@ -47,6 +49,13 @@ def status_notes(data: RunData) -> list[Note]:
     return notes
 
 
+def phase_inputs(config: PipelineConfig) -> list[str | None]:
+    """Per phase, the stage whose input is the phase's input: ingest (records) for the first,
+    the head of the chain for later per-unit phases, none for a global step."""
+    return [("ingest" if phase.reads_inputs else phase.chain[0].label) if isinstance(phase, MapPhase) else None
+            for phase in plan_phases(config)]
+
+
 def _fertility_sample(data: RunData, shard_set: ShardSet) -> FertilitySample | None:
     """Measured with the shard set's own copy of the tokenizer (only for a local run)."""
     fs, root = fsspec.core.url_to_fs(shard_set.url)
@@ -69,7 +78,7 @@ def build_report(data: RunData, *, fertility_sample: bool = True) -> Report:
         sample = _fertility_sample(data, shard_set) if fertility_sample else None
         sections += [tokens_section(shard_set, entry), fertility_section(shard_set, entry, sample),
                      mixture_section(shard_set)]
-    sections.append(phases(stats))
+    sections.append(phases(stats, phase_inputs(data.config) if data.config else []))
     version = stats.get("polycorpus_version", data.meta.get("polycorpus_version", "?"))
     subtitle = (f"{data.url} · fingerprint {str(data.meta['fingerprint'])[:12]} · polycorpus {version}"
                 + (" · PARTIAL" if data.partial else ""))

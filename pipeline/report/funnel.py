@@ -214,14 +214,22 @@ def lengths(stats: dict[str, Any]) -> Section | None:
     return Section("lengths", "Document lengths", [histogram, table], intro=intro)
 
 
-def phases(stats: dict[str, Any]) -> Section | None:
+def phases(stats: dict[str, Any], inputs: list[str | None]) -> Section | None:
+    """``inputs[i]``: the stage whose input is phase i's input (None for a global step)."""
     entries = stats.get("phases") or []
     if not entries:
         return None
-    rows = [[p["name"], p.get("kind", "per-unit"), p.get("units"), p.get("elapsed_s") or None, p.get("unit_seconds"),
-             ratio(p.get("unit_seconds", 0), p.get("elapsed_s", 0))] for p in entries]
-    table = Table([Column("Phase", "text"), Column("Kind", "text"), Column("Units"), Column("Wall time", "seconds"),
-                   Column("Worker time", "seconds"), Column("Busy workers", "rate")], rows, key="phases")
+    stages = {s["name"]: s for s in stats["stages"]}
+    rows = []
+    for index, p in enumerate(entries):
+        first = inputs[index] if index < len(inputs) else None
+        docs = n(stages.get(first), "docs_in") if first else None
+        rows.append([p["name"], p.get("kind", "per-unit"), p.get("units"), docs, p.get("elapsed_s") or None,
+                     p.get("unit_seconds"), ratio(p.get("unit_seconds", 0), p.get("elapsed_s", 0)),
+                     ratio(docs, p.get("unit_seconds", 0)) if docs is not None else None])
+    table = Table([Column("Phase", "text"), Column("Kind", "text"), Column("Units"), Column("Docs in"),
+                   Column("Wall time", "seconds"), Column("Worker time", "seconds"), Column("Busy workers", "rate"),
+                   Column("Docs/s per worker", "rate")], rows, key="phases")
     wall = sum(p.get("elapsed_s", 0) for p in entries)
     ingest = stats["stages"][0]
     figures = []
@@ -238,7 +246,8 @@ def phases(stats: dict[str, Any]) -> Section | None:
         blocks.append(Note("Wall times are recorded when an invocation finishes; this run has none yet."))
     intro = ("Wall time is that of the invocation that finished each phase (a resumed run counts only "
              "the work it did); worker time sums the committed units' processing time, so busy workers "
-             "= worker time / wall time. Throughput is over the whole run's wall time.")
+             "= worker time / wall time, and docs/s per worker (the first phase counts input records) "
+             "holds for resumed runs too. The figures above are over the whole run's wall time.")
     return Section("time", "Time and throughput", blocks, intro=intro, summary=True)
 
 
