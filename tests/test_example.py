@@ -60,7 +60,7 @@ def test_statistics_add_up(quickstart: Path) -> None:
     for before, after in zip(s["stages"], s["stages"][1:], strict=False):
         assert after["docs_in"] == before["docs_out"]
     assert s["output"]["docs"] == documents(quickstart).num_rows
-    assert set(s["output"]["by_source"]) == {"sample-crawl", "sample-notes"}
+    assert set(s["output"]["by_source"]) == {"sample-crawl", "sample-notes", "sample-code"}
 
 
 def test_sample_corpus_regenerates_identically(tmp_path: Path) -> None:
