@@ -15,6 +15,7 @@ from stages.pii import Pii
 from stages.quality.classifier import QualityClassifier
 from stages.quality.stage import Quality
 from stages.tokenize import Tokenize
+from stages.translate.stage import TranslateComments
 
 STAGES: dict[str, type[Stage] | type[Barrier]] = {
     cls.name: cls
@@ -31,6 +32,7 @@ STAGES: dict[str, type[Stage] | type[Barrier]] = {
         CodeFilter,
         CodeLicense,
         CodeSecrets,
+        TranslateComments,
     )
 }
 

@@ -54,7 +54,7 @@ _DIRECTIVE_ANY = re.compile(
     r"\bnoqa\b|type:\s*ignore|pylint:\s*disable|eslint-disable|eslint-enable|@ts-ignore|@ts-expect-error|"
     r"NOLINT|pragma:\s*no\s*cover|nosec\b|-\*-.*-\*-|\bvim?:\s*\w+=", re.IGNORECASE)
 _URL_ONLY = re.compile(r"^[<(\[]?(?:https?|ftp|file)://\S+[>)\]]?\.?$", re.IGNORECASE)
-_SINGLE_TOKEN = re.compile(r"^\S+$")
+_SINGLE_TOKEN = re.compile(r"^[\x21-\x7e]+$")  # one ASCII word: a name, a path, a version
 _LETTER = re.compile(r"[^\W\d_]")
 
 _CODE_END = re.compile(r"[;{}]\s*$|^\s*[{}()\[\]]\s*$|\)\s*:\s*$|=>\s*\{?\s*$")
