@@ -16,6 +16,7 @@ from rich.table import Table
 from pipeline.cli_report import report
 from pipeline.cli_shards import shards_app
 from pipeline.cli_quality import quality_app
+from pipeline.cli_translate import translate_app
 from pipeline.cli_tokenizer import tokenizer_app
 from pipeline.config import ConfigError, load_config
 from pipeline.plan import plan_units
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.add_typer(tokenizer_app, name="tokenizer")
 app.add_typer(shards_app, name="shards")
 app.add_typer(quality_app, name="quality")
+app.add_typer(translate_app, name="translate")
 app.command()(report)
 
 EXIT_FAILED_UNITS = 1

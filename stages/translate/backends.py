@@ -83,7 +83,7 @@ class ImportBackend(Backend):
         import pyarrow.parquet as pq
 
         table = pq.read_table(path, columns=["key", "translation"])
-        self.model = "file:" + os.path.basename(path)
+        self.model = "imported"  # as `polycorpus translate import --cache` records it
         self.table = dict(zip(table.column("key").to_pylist(), table.column("translation").to_pylist(),
                               strict=True))
 
