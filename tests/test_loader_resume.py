@@ -132,3 +132,13 @@ def test_loader_refuses_persistent_workers(setup: dict) -> None:
     dataset = StreamingDataset(batch_size=4, **setup["options"])
     with pytest.raises(ValueError, match="persistent_workers"):
         StreamingDataLoader(dataset, num_workers=1, persistent_workers=True)
+
+
+def test_plain_dataloader_gives_the_same_batches(setup: dict) -> None:
+    """Without StreamingDataLoader (no state tracking) the batches are the same tensors."""
+    dataset = StreamingDataset(batch_size=4, **setup["options"])
+    plain = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2)
+    got = [batch["tokens"] for batch in plain]
+    assert len(got) == STEPS
+    assert all(torch.equal(a, torch.from_numpy(b["tokens"]))
+               for a, b in zip(got, setup["reference"], strict=False))
