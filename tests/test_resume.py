@@ -96,3 +96,67 @@ def test_sigkill_then_rerun_equals_uninterrupted(tmp_path: Path, reference: Path
     assert documents(run).equals(documents(reference))
     assert file_digests(run / "documents") == file_digests(reference / "documents")
     assert file_digests(run / "rejected" / "00-ingest") == file_digests(reference / "rejected" / "00-ingest")
+
+
+# -- across phases: a barrier (dedup) and a sink (tokenize) ---------------------------------------
+
+PHASED_UNITS = 6
+
+
+def _phased_corpus(root: Path) -> Path:
+    """Articles with planted copies across units, deduplicated and tokenized."""
+    import random
+
+    from tokenizer.train import save_tokenizer, train_tokenizer
+
+    words = [f"w{i}" for i in range(400)]
+    articles = [" ".join(random.Random(a).choice(words) for _ in range(150)) for a in range(2500)]
+    for u in range(PHASED_UNITS):
+        rng = random.Random(u)
+        texts = [articles[rng.randrange(len(articles))] if i % 5 == 0 else articles[(u * 400 + i) % len(articles)]
+                 for i in range(400)]
+        write_jsonl(root / f"part-{u:02d}.jsonl", texts)
+    save_tokenizer(train_tokenizer(articles[:200], vocab_size=600), root / "tok", {})
+    return write_config(
+        root / "c.yaml", inputs=[{"path": "*.jsonl", "source": "s"}], output="run",
+        stages=[{"name": "dedup", "minhash": {"preset": "fineweb"}},
+                {"name": "tokenize", "tokenizer": "tok/tokenizer.json", "shard_bytes": 20000}],
+    )
+
+
+def _phase_markers(run: Path, phase: str) -> int:
+    return len(list((run / "_state" / phase / "done").glob("*.json")))
+
+
+@pytest.fixture(scope="module")
+def phased_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("phased-reference")
+    _finish(_phased_corpus(root))
+    return root / "run"
+
+
+@pytest.mark.parametrize(
+    ("point", "ready"),
+    [
+        ("during the global dedup step", lambda run: (run / "dedup" / "work").exists()
+         and not (run / "_state" / "01-dedup").exists()),
+        ("mid-way through the phase after dedup", lambda run: 1 <= _phase_markers(run, "02-dedup") < PHASED_UNITS),
+    ],
+)
+def test_sigkill_across_phases(tmp_path: Path, phased_reference: Path, point: str,
+                               ready: Callable[[Path], bool]) -> None:
+    config = _phased_corpus(tmp_path)
+    run = tmp_path / "run"
+    assert _kill_when(_start(config), lambda: ready(run)), f"the run finished before '{point}'"
+    _finish(config)
+    assert documents(run).equals(documents(phased_reference))
+    for sub in ("documents", "dedup/duplicates", "dedup/decisions"):
+        assert file_digests(run / sub) == file_digests(phased_reference / sub), sub
+    shards = {p.name: p.read_bytes() for p in (run / "shards").glob("*.[bi][id][nx]")}
+    assert shards and shards == {p.name: p.read_bytes() for p in (phased_reference / "shards").glob("*.[bi][id][nx]")}
+    import json
+
+    manifests = [json.loads((r / "shards" / "manifest.json").read_text()) for r in (run, phased_reference)]
+    for manifest in manifests:  # the fingerprint covers the input paths, which differ here
+        manifest.pop("config_fingerprint")
+    assert manifests[0] == manifests[1]
