@@ -163,6 +163,9 @@ class TranslateComments(Stage[TranslateConfig]):
         path = run.path(SEGMENTS_DIR, f"{self._context.unit}.parquet")
         run.fs.makedirs(posixpath.dirname(path), exist_ok=True)
         keys = sorted(self._segments)
+        if not keys:
+            self._segments = None
+            return {}
         info = [self._segment_info[k] for k in keys]
         table = pa.table({
             "key": keys, "text": [i[0] for i in info], "source_lang": [i[1] for i in info],
