@@ -272,6 +272,9 @@ class TranslateComments(Stage[TranslateConfig]):
                 code_lang = langs[row] or "unknown"
                 key = unique[(segment.text, lang)]
                 reason = verdicts[key]
+                if reason == "exported":
+                    counters["segments.exported"] += 1
+                    continue
                 rendered = render(segment, translations[key]) if reason is None else None
                 if reason is None and rendered is None:
                     reason = "empty"
