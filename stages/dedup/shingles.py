@@ -17,12 +17,16 @@ from stages.dedup.config import MinHashParams
 SPACELESS = frozenset({"zh", "zh-Hans", "zh-Hant", "ja", "th", "lo", "km", "my", "bo", "dz"})
 _WORD = re.compile(r"\w+")
 _CODE_TOKEN = re.compile(r"\w+|[^\w\s]")
-_SPACE = re.compile(r"\s+")
 
 
 def exact_key(text: str) -> bytes:
-    """128-bit hash of the text with whitespace runs collapsed and the ends stripped."""
-    return xxhash.xxh3_128_digest(_SPACE.sub(" ", text).strip().encode("utf-8", "surrogatepass"))
+    """128-bit hash of the text with whitespace runs collapsed and the ends stripped.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches (``str.isspace``), so this
+    is ``re.sub(r"\\s+", " ", text).strip()``, about four times faster on 2 KB documents
+    (the regex took ~15% of a document's signature time).
+    """
+    return xxhash.xxh3_128_digest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
 
 
 def _ngrams(units: list[str], n: int, sep: str) -> list[str]:
@@ -40,7 +44,7 @@ def shingles(text: str, kind: str, lang: str | None, params: MinHashParams) -> l
     text = text[: params.max_shingle_chars].lower()
     if params.shingle == "char" or (lang in SPACELESS and kind != "code"):
         n = params.ngram if params.shingle == "char" else params.cjk_char_ngram
-        grams = _ngrams(list(_SPACE.sub("", text)), n, "")
+        grams = _ngrams(list("".join(text.split())), n, "")
     elif kind == "code":
         grams = _ngrams(_CODE_TOKEN.findall(text), params.ngram, " ")
     else:
