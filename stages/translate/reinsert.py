@@ -58,6 +58,8 @@ def translation_lines(segment: Segment, translation: str) -> list[str]:
     if segment.kind == "doc":
         quote = segment.closer[0]
         lines = [line.replace("\\", "\\\\").replace(quote, "\\" + quote) for line in lines]
+        if lines[-1].endswith(quote):  # an escaped quote right before the closing quotes misleads lexers
+            lines[-1] += " "
     elif segment.kind == "block":
         escaped = []
         for line in lines:
