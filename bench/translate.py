@@ -32,10 +32,10 @@ import time
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from stages.code.identify import identify  # noqa: E402
-from stages.translate.backends import OpenAIBackend  # noqa: E402
-from stages.translate.extract import extract, lex, lexer_for  # noqa: E402
-from stages.translate.reinsert import apply, compiles, render, verify  # noqa: E402
+from stages.code.identify import identify
+from stages.translate.backends import OpenAIBackend
+from stages.translate.extract import extract, lex, lexer_for
+from stages.translate.reinsert import apply, compiles, render, verify
 
 
 def load(corpus: Path) -> list[tuple[str, str, str]]:

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
-from support import cli, documents, stage, stats, write_config  # noqa: E402
-from translate_server import pseudo_translate  # noqa: E402
+from support import cli, documents, stage, stats, write_config
+from translate_server import pseudo_translate
 
-from stages.translate.extract import code_tokens, lex, lexer_for  # noqa: E402
+from stages.translate.extract import code_tokens, lex, lexer_for
 
 APP = '''"""A tiny application that greets people."""
 

@@ -10,14 +10,14 @@ import pyarrow as pa
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from translate_server import FakeOpenAI  # noqa: E402
+from translate_server import FakeOpenAI
 
-from pipeline.schema import document_id, documents_table  # noqa: E402
-from stages.code.identify import identify  # noqa: E402
-from stages.translate.backends import OpenAIBackend  # noqa: E402
-from stages.translate.extract import code_tokens, extract, lex, lexer_for  # noqa: E402
-from stages.translate.reinsert import compiles  # noqa: E402
-from stages.translate.stage import TranslateComments, TranslateConfig  # noqa: E402
+from pipeline.schema import document_id, documents_table
+from stages.code.identify import identify
+from stages.translate.backends import OpenAIBackend
+from stages.translate.extract import code_tokens, extract, lex, lexer_for
+from stages.translate.reinsert import compiles
+from stages.translate.stage import TranslateComments, TranslateConfig
 
 SOURCE = '''"""Helpers that compute the answers to the usual questions."""
 

@@ -12,10 +12,10 @@ pytest.importorskip("transformers")
 pytest.importorskip("torch")
 spm = pytest.importorskip("sentencepiece")
 
-from pipeline.schema import document_id, documents_table  # noqa: E402
-from stages.translate.backends import TransformersBackend  # noqa: E402
-from stages.translate.extract import code_tokens, lex, lexer_for  # noqa: E402
-from stages.translate.stage import TranslateComments, TranslateConfig  # noqa: E402
+from pipeline.schema import document_id, documents_table
+from stages.translate.backends import TransformersBackend
+from stages.translate.extract import code_tokens, lex, lexer_for
+from stages.translate.stage import TranslateComments, TranslateConfig
 
 CORPUS = ["Compute the answer to the question.", "Return the value of the thing.",
           "Add two numbers and return the sum."] * 20

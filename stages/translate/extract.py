@@ -169,7 +169,7 @@ def lexer_for(code_lang: str | None):
     if cls is None:
         try:
             return get_lexer_by_name(code_lang.lower(), stripnl=False, ensurenl=False, stripall=False)
-        except Exception:
+        except Exception:  # noqa: BLE001 - pygments.util.ClassNotFound and friends: no lexer
             return None
     return cls(stripnl=False, ensurenl=False, stripall=False)
 
@@ -184,7 +184,7 @@ def lex(lexer, text: str) -> list[tuple[int, object, str]] | None:
                 continue
             out.append((position, ttype, value))
             position += len(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a lexer that crashes on a file: the file is not translated
         return None
     if position != len(text) or "".join(v for _, _, v in out) != text:
         return None
@@ -396,5 +396,16 @@ def byte_spans(text: str, segments: list[Segment]) -> list[tuple[int, int]]:
     return spans
 
 
-__all__ = ["Segment", "Line", "extract", "lex", "lexer_for", "code_tokens", "byte_spans", "skip_reason",
-           "code_likeness", "is_directive", "Token"]
+__all__ = [
+    "Line",
+    "Segment",
+    "Token",
+    "byte_spans",
+    "code_likeness",
+    "code_tokens",
+    "extract",
+    "is_directive",
+    "lex",
+    "lexer_for",
+    "skip_reason",
+]

@@ -97,10 +97,9 @@ class Gate:
         ratio = len(translation.strip()) / max(1, len(source.strip()))
         if not self.min_ratio <= ratio <= self.max_ratio:
             return "length_ratio"
-        if self.check_placeholders:
-            if any(token not in translation for token in protected(source)):
-                return "placeholder_lost"
-        if self.check_language and detected is not None and detected[0] != "und":
-            if not same_language(detected[0], target):
-                return "wrong_language"
+        if self.check_placeholders and any(token not in translation for token in protected(source)):
+            return "placeholder_lost"
+        if (self.check_language and detected is not None and detected[0] != "und"
+                and not same_language(detected[0], target)):
+            return "wrong_language"
         return None
