@@ -46,7 +46,12 @@ class TranslationCache:
                         self.memory[key] = value
         return found
 
+    #: Translations kept in memory per worker (the SQLite file, when there is one, keeps all).
+    MEMORY_LIMIT = 500_000
+
     def put_many(self, items: dict[str, str]) -> None:
+        if len(self.memory) + len(items) > self.MEMORY_LIMIT:
+            self.memory.clear()
         self.memory.update(items)
         if self._db is not None and items:
             with self._lock:
