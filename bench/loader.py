@@ -22,9 +22,11 @@ Measured per (loader, workers), workers 0 (in-process), 1 and 2, each a median o
 - tokens/s: ``batch * (seq_len + 1)`` per delivered batch, over ``--seconds`` after the
   first batch, shuffled order, through a torch DataLoader (or the library's own);
 - first batch: from constructing the dataset to holding the first batch (warm cache);
-- PSS per worker: proportional set size of each DataLoader worker (of the process itself
-  with 0 workers) after the timed loop, minus that of a bare ``import torch`` process in the
-  same environment;
+- memory: the PSS (proportional set size) of each DataLoader worker (of the process itself
+  with 0 workers) after the timed loop, beside that of a bare ``import torch`` process in the
+  same environment. Forked workers share the parent's torch pages, so their PSS falls below a
+  bare torch process; what a worker adds is its private memory (USS), reported too (with 0
+  workers: the process's PSS growth after ``import torch``);
 - resume: after the timed loop, a new dataset + loader is built from the state at that point
   (Megatron and the raw gather have no loader state: they restart at the sample index) and
   the time to its first batch is taken.
@@ -199,11 +201,11 @@ def report(samples: dict[tuple[str, int], list[dict[str, Any]]], bare: dict[str 
            args: argparse.Namespace) -> None:
     rows = []
     for (name, workers), results in samples.items():
-        pss = [max(r["pss_mb"]) - bare[LOADERS[name]] for r in results]
         rows.append({"loader": name, "workers": workers,
                      "tokens_per_s": summary([r["tokens_per_s"] for r in results]),
                      "first_batch_s": summary([r["first_batch_s"] for r in results]),
-                     "pss_mb_above_torch": summary(pss),
+                     "pss_mb": summary([max(r["pss_mb"]) for r in results]),
+                     "added_mb": summary([max(r["added_mb"]) for r in results]),
                      "resume_s": summary([r["resume_s"] for r in results])})
     by = {(r["loader"], r["workers"]): r["tokens_per_s"]["median"] for r in rows}
     ratios = {}
@@ -213,7 +215,7 @@ def report(samples: dict[tuple[str, int], list[dict[str, Any]]], bare: dict[str 
         ratios["polycorpus / raw gather, in-process"] = by[("polycorpus", 0)] / by[("raw-memmap", 0)]
     setup = {"tokens": args.tokens, "seq_len": args.seq_len, "batch_size": args.batch_size,
              "runs": args.runs, "seconds": args.seconds, "cpus": os.cpu_count(),
-             "bare_torch_pss_mb": {str(k): v for k, v in bare.items()},
+             "bare_torch_pss_mb": {env or "main": mb for env, mb in bare.items()},
              "versions": {env: pins for env, pins in PEERS.items()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     Path(f"{args.out}.json").write_text(json.dumps({"setup": setup, "rows": rows, "ratios": ratios},
@@ -232,13 +234,17 @@ def markdown(rows: list[dict[str, Any]], ratios: dict[str, float], setup: dict[s
     lines = [(f"Loader benchmark: {setup['tokens']:,} tokens, seq_len {setup['seq_len']}, batch "
              f"{setup['batch_size']}, median (min-max) of {setup['runs']} runs, "
              f"{setup['cpus']} shared cores, warm page cache."), "",
-             "| loader | workers | M tokens/s | first batch (s) | PSS/worker above torch (MB) | resume (s) |",
-             "|---|---|---|---|---|---|"]
+             ("| loader | workers | M tokens/s | first batch (s) | PSS/worker (MB) | "
+             "added/worker (MB) | resume (s) |"),
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['loader']} | {r['workers']} | {cell(r['tokens_per_s'], 1e6, 1)} | "
-                     f"{cell(r['first_batch_s'], 1, 3)} | {cell(r['pss_mb_above_torch'], 1, 1)} | "
-                     f"{cell(r['resume_s'], 1, 3)} |")
-    lines.append("")
+                     f"{cell(r['first_batch_s'], 1, 3)} | {cell(r['pss_mb'], 1, 0)} | "
+                     f"{cell(r['added_mb'], 1, 1)} | {cell(r['resume_s'], 1, 3)} |")
+    bare = ", ".join(f"{env} {mb:.0f}" for env, mb in setup["bare_torch_pss_mb"].items())
+    lines += ["", (f"PSS of a bare `import torch` process (MB): {bare}. PSS/worker: the largest "
+              "worker (the process itself with 0 workers). Added/worker: a worker's private "
+              "memory (USS); with 0 workers, the process's PSS growth after `import torch`."), ""]
     lines += [f"- {name}: {value:.2f}x" for name, value in ratios.items()]
     return "\n".join(lines) + "\n"
 
@@ -269,12 +275,19 @@ def svg_chart(rows: list[dict[str, Any]]) -> str:
 
 # ============================================================== children (any environment)
 
-def pss_mb(pid: int) -> float:
+def memory_mb(pid: int) -> dict[str, float]:
+    """PSS and USS (private pages: what the process alone costs) from smaps_rollup."""
+    fields = {}
     with open(f"/proc/{pid}/smaps_rollup") as handle:
         for line in handle:
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no Pss in /proc/{pid}/smaps_rollup")
+            name, _, rest = line.partition(":")
+            if name in ("Pss", "Private_Clean", "Private_Dirty"):
+                fields[name] = int(rest.split()[0]) / 1024
+    return {"pss": fields["Pss"], "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
+
+
+def pss_mb(pid: int) -> float:
+    return memory_mb(pid)["pss"]
 
 
 def worker_pids() -> list[int]:
@@ -455,6 +468,7 @@ def measure(name: str, data: Path, seq_len: int, batch_size: int, workers: int, 
     import torch
 
     torch.set_num_threads(1)
+    after_torch = pss_mb(os.getpid())
     started = time.perf_counter()
     loader, handle = build(name, data, seq_len, batch_size, workers, cache)
     iterator = iter(loader)
@@ -471,7 +485,9 @@ def measure(name: str, data: Path, seq_len: int, batch_size: int, workers: int, 
         tokens += batch_tokens(batch)
         consumed += 1
     elapsed = time.perf_counter() - ticked
-    pss = [pss_mb(pid) for pid in worker_pids()] if workers else [pss_mb(os.getpid())]
+    memory = [memory_mb(pid) for pid in (worker_pids() if workers else [os.getpid()])]
+    # Added per worker: a worker's private pages; in-process: growth since `import torch`.
+    added = [m["uss"] for m in memory] if workers else [memory[0]["pss"] - after_torch]
     del first
     if name in ("polycorpus", "litdata", "streaming"):
         state = handle.state_dict()
@@ -482,7 +498,8 @@ def measure(name: str, data: Path, seq_len: int, batch_size: int, workers: int, 
     loader, _ = build(name, data, seq_len, batch_size, workers, cache, state=state)
     next(iter(loader))
     resume_s = time.perf_counter() - resumed_at
-    return {"tokens_per_s": tokens / elapsed, "first_batch_s": first_batch_s, "pss_mb": pss,
+    return {"tokens_per_s": tokens / elapsed, "first_batch_s": first_batch_s,
+            "pss_mb": [m["pss"] for m in memory], "added_mb": added,
             "resume_s": resume_s, "batches": consumed}
 
 
