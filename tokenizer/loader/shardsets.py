@@ -72,7 +72,7 @@ class ShardSet:
         self.shards: list[ShardInfo] = [s for s in self.manifest.shards if s.tokens > 0]
         if not self.shards:
             raise ValueError(f"{self.url}: the shard set holds no tokens")
-        self.is_code = np.array([s.kind == "code" for s in self.shards])
+        self.is_code = np.array([s.kind == "code" for s in self.shards])  # per shard: FIM applies
         self.token_starts = np.zeros(len(self.shards) + 1, dtype=np.int64)
         np.cumsum([s.tokens for s in self.shards], out=self.token_starts[1:])
         self._starts: list[int] = self.token_starts.tolist()
@@ -118,8 +118,7 @@ class ShardSet:
         return fd
 
     def _pread(self, shard: int, token: int, out: np.ndarray) -> None:
-        fd = self._fds.get(shard)
-        got = os.preadv(self._fd(shard) if fd is None else fd, [out], token * self.itemsize)
+        got = os.preadv(self._fd(shard), [out], token * self.itemsize)
         if got != out.nbytes:
             raise OSError(f"{self.url}/{self.shards[shard].name}.bin: short read at token {token} "
                           f"({got} of {out.nbytes} bytes): the file changed after it was verified")
@@ -201,7 +200,7 @@ class ShardSet:
         length = int(index.sequence_lengths[local])
         begin = chunk * self.seq_len
         take = min(out.size, length - begin)
-        first = int(index.sequence_pointers[local]) // self.dtype.itemsize + begin
+        first = int(index.sequence_pointers[local]) // self.itemsize + begin
         self._pread(shard, first, out[:take])
         out[take:] = pad
-        return take, bool(self.is_code[shard])
+        return take, self._code[shard]
