@@ -10,6 +10,7 @@ masks alike.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -121,8 +122,6 @@ def test_resume_in_a_fresh_process(setup: dict, tmp_path: Path) -> None:
                              str(tmp_path / "state.json")], check=False, cwd=REPO, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    import hashlib
-
     expected = [f"{b['step']} {hashlib.sha256(b['tokens'].tobytes()).hexdigest()}"
                 for b in reference[5:STEPS]]
     assert result.stdout.split("\n")[:-1] == expected
@@ -142,3 +141,32 @@ def test_plain_dataloader_gives_the_same_batches(setup: dict) -> None:
     assert len(got) == STEPS
     assert all(torch.equal(a, torch.from_numpy(b["tokens"]))
                for a, b in zip(got, setup["reference"], strict=False))
+
+
+def test_rank_and_world_size_come_from_torch_distributed(setup: dict, tmp_path: Path) -> None:
+    """Two real processes in a gloo group, no rank arguments: each gets its half of every
+    global batch."""
+    (tmp_path / "options.json").write_text(json.dumps(setup["options"]))
+    script = textwrap.dedent("""
+        import hashlib, json, sys
+        import torch.distributed as dist
+        from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+        rank, store, options = int(sys.argv[1]), sys.argv[2], json.load(open(sys.argv[3]))
+        dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
+        options["sources"] = [tuple(s) for s in options["sources"]]
+        dataset = StreamingDataset(batch_size=2, **options)
+        for batch in StreamingDataLoader(dataset, num_workers=1):
+            print(batch["step"], hashlib.sha256(batch["tokens"].numpy().tobytes()).hexdigest())
+        dist.barrier()
+        dist.destroy_process_group()
+    """)
+    processes = [subprocess.Popen([sys.executable, "-c", script, str(rank), str(tmp_path / "store"),
+                                   str(tmp_path / "options.json")], cwd=REPO,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for rank in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert all(process.returncode == 0 for process in processes), [err for _, err in outputs]
+    for rank, (stdout, _) in enumerate(outputs):
+        expected = [f"{b['step']} {hashlib.sha256(b['tokens'][2 * rank: 2 * rank + 2].tobytes()).hexdigest()}"
+                    for b in setup["reference"][:STEPS]]
+        assert stdout.split("\n")[:-1] == expected
