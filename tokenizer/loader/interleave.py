@@ -94,7 +94,7 @@ class Interleave:
         self.period = int(self.counts.sum())
         self.fractions = [Fraction(int(c), self.period) for c in self.counts]
         self.table = _cached_table(self.counts, cache_dir)
-        self.rank_in_period = np.empty(self.period, dtype=np.int64)
+        self.rank_in_period = np.empty(self.period, dtype=np.int32)  # < MAX_PERIOD
         for d in range(len(self.counts)):
             where = np.flatnonzero(self.table == d)
             self.rank_in_period[where] = np.arange(where.size)
