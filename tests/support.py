@@ -17,6 +17,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("POLYCORPUS_SHARED", REPO.parent / "shared"))
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for test servers and Ray clusters)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def write_config(path: Path, **config: Any) -> Path:
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

@@ -6,7 +6,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -14,17 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import REPO, cli, file_digests
+from support import REPO, cli, file_digests, free_port
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE = REPO / "examples" / "quickstart.yaml"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _node(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -53,7 +47,7 @@ def cluster() -> Iterator[tuple[str, dict[str, str]]]:
     tmp = tempfile.mkdtemp(prefix="pc-ray-")  # short: Ray's socket paths have a length limit
     env = {**os.environ, "RAY_TMPDIR": tmp, "RAY_AUTH_MODE": "token",
            "RAY_AUTH_TOKEN": secrets.token_hex(32), "RAY_USAGE_STATS_ENABLED": "0"}
-    address = f"127.0.0.1:{_free_port()}"
+    address = f"127.0.0.1:{free_port()}"
     nodes = [_node("--head", "--node-ip-address=127.0.0.1", f"--port={address.split(':')[1]}",
                    "--num-cpus=1", "--include-dashboard=false", env=env)]
     try:
