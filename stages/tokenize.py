@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 
 from stages.base import ConfigPath, Resources, Stage, StageConfig, StageResult, UnitContext
 from tokenizer.indexed import INT32_MAX, IndexedDatasetWriter, bin_path, dtype_for_vocab, index_path
-from tokenizer.load import LoadedTokenizer, canonical_json, load_tokenizer
+from tokenizer.load import LoadedTokenizer, load_tokenizer_cached
 from tokenizer.manifest import (BLEND_FILE, MANIFEST, TOKENIZER_FILE, FimTokens, Manifest, ShardInfo,
                                 TokenizerInfo, blend_lines, sha256_of)
 
@@ -121,7 +121,7 @@ class Tokenize(Stage[TokenizeConfig]):
         self.roll: _ShardRoll | None = None
 
     def _load(self) -> LoadedTokenizer:
-        tokenizer = load_tokenizer(self.config.tokenizer)
+        tokenizer = load_tokenizer_cached(self.config.tokenizer)
         if tokenizer.eod_id is None:
             raise ValueError(f"{self.config.tokenizer}: the tokenizer has no end-of-document token "
                              "(<eod>, <|endoftext|>, </s> or <eos>)")
@@ -218,7 +218,7 @@ class Tokenize(Stage[TokenizeConfig]):
         # Megatron resolves --data-path prefixes against its working directory: absolute
         # prefixes for a local run, names relative to the shard set for object storage.
         base = root if fs.protocol in ("file", ("file", "local")) else ""
-        _write(fs, posixpath.join(root, TOKENIZER_FILE), canonical_json(tokenizer.tokenizer))
+        _write(fs, posixpath.join(root, TOKENIZER_FILE), tokenizer.canonical)
         _write(fs, posixpath.join(root, BLEND_FILE), blend_lines(self.config.weights, manifest.shards, base).encode())
         _write(fs, posixpath.join(root, MANIFEST), manifest.to_json().encode())  # last: marks completeness
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tokenizer.indexed import IndexedDatasetWriter, bin_path, index_path
-from tokenizer.load import LoadedTokenizer, canonical_json
+from tokenizer.load import LoadedTokenizer
 from tokenizer.manifest import (
     BLEND_FILE,
     MANIFEST,
@@ -83,7 +83,7 @@ def write_shard_set(directory: str | os.PathLike[str], shards: Mapping[str, Shar
         "".join(f"{info.name}:{info.sha256['bin']};" for info in infos).encode()).hexdigest()[:16]
     manifest = Manifest(dtype=str(tokenizer.token_dtype), tokenizer=tokenizer_info(tokenizer),
                         config_fingerprint=fingerprint, shards=infos)
-    _write_atomic(target / TOKENIZER_FILE, canonical_json(tokenizer.tokenizer))
+    _write_atomic(target / TOKENIZER_FILE, tokenizer.canonical)
     _write_atomic(target / BLEND_FILE, blend_lines(dict(weights or {}), infos).encode())
     _write_atomic(target / MANIFEST, manifest.to_json().encode())
     return manifest
