@@ -28,15 +28,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fastwarc.warc import ArchiveIterator, WarcRecordType  # noqa: E402
-from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
-from warcio.warcwriter import WARCWriter  # noqa: E402
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from pipeline.config import parse_config  # noqa: E402
-from pipeline.progress import RunProgress  # noqa: E402
-from stages.ingest.base import IngestOptions  # noqa: E402
-from stages.ingest.charset import clean_text, decode_html, split_content_type  # noqa: E402
-from stages.ingest.html import extractor  # noqa: E402
+from pipeline.config import parse_config
+from pipeline.progress import RunProgress
+from stages.ingest.base import IngestOptions
+from stages.ingest.charset import clean_text, decode_html, split_content_type
+from stages.ingest.html import extractor
 
 SHARED = REPO.parent / "shared" / "corpus" / "warc"
 CACHE = REPO / "bench" / ".cache" / "ingest"
