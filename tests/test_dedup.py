@@ -201,6 +201,23 @@ def test_degenerate_corpora(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("ray_local")
+def test_fifty_megabyte_documents(tmp_path: Path) -> None:
+    """Two copies of a ~48 MB document, another one as large and a small one: the copy goes,
+    the rest stays. Shingling stops at max_shingle_chars, so a signature of a huge document
+    costs what a 1 MB one does (the unit test above bounds the shingle count)."""
+    huge = " ".join(f"w{i % 99_991}x{i % 7}" for i in range(5_500_000))
+    other = " ".join(f"v{i % 99_989}y{i % 5}" for i in range(5_500_000))
+    assert len(huge) > 45_000_000
+    _write(tmp_path / "d.jsonl", [{"text": huge}, {"text": _article(1)}, {"text": huge}, {"text": other}])
+    config = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "d.jsonl", "source": "s"}],
+                          stages=[{"name": "dedup"}])
+    assert run_pipeline(load_config(config)).ok
+    kept = documents(tmp_path / "run").column("text").to_pylist()
+    assert sorted(map(len, kept)) == sorted([len(huge), len(other), len(_article(1))])
+    assert stage(stats(tmp_path / "run"), "dedup")["drops"]["exact_duplicate"]["docs"] == 1
+
+
+@pytest.mark.usefixtures("ray_local")
 def test_chinese_near_duplicates_by_character_shingles(tmp_path: Path) -> None:
     base = "城市骑行成为越来越多上班族的新选择早高峰的地铁拥挤不堪开车又经常堵在路上而一辆自行车就能轻松穿行在大街小巷之间" * 4
     edited = base[:60] + "公交" + base[62:]
