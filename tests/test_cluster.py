@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -57,13 +58,17 @@ def cluster() -> Iterator[tuple[str, dict[str, str]]]:
         yield address, env
     finally:
         for node in reversed(nodes):
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(node.pid, sig)
-                    node.wait(timeout=30)
-                    break
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    continue
+            # SIGTERM to `ray start --block` alone: it stops its raylet and GCS in ~2 s (sent
+            # to the whole group, the daemons die first and it waits ~30 s for them). Then
+            # SIGKILL to the group for anything left behind.
+            node.terminate()
+            try:
+                node.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(node.pid, signal.SIGKILL)
+            node.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
