@@ -57,7 +57,12 @@ def canonical_json(tokenizer: Tokenizer) -> bytes:
 
 def tokenizer_identity(tokenizer: Tokenizer) -> str:
     """sha256 of the canonical JSON: what manifests record to tie shards to a tokenizer."""
-    return hashlib.sha256(canonical_json(tokenizer)).hexdigest()
+    return identity_of(canonical_json(tokenizer))
+
+
+def identity_of(canonical: bytes) -> str:
+    """The identity of a tokenizer whose canonical JSON is ``canonical`` (already computed)."""
+    return hashlib.sha256(canonical).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ class LoadedTokenizer:
     @cached_property
     def identity(self) -> str:
         """sha256 of the canonical JSON, as ``tokenizer_identity`` computes it."""
-        return hashlib.sha256(self.canonical).hexdigest()
+        return identity_of(self.canonical)
 
     def __reduce__(self) -> tuple[type[LoadedTokenizer], tuple[Tokenizer, str]]:
         """Rebuild through ``__init__`` when unpickled (Ray ships it to workers): a pickled

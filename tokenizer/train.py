@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from tokenizer.load import canonical_json, tokenizer_identity
+from tokenizer.load import canonical_json, identity_of
 
 EOD, PAD = "<eod>", "<pad>"
 FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX = "<fim_prefix>", "<fim_middle>", "<fim_suffix>"
@@ -96,14 +96,15 @@ def save_tokenizer(tokenizer: Tokenizer, directory: str | os.PathLike[str],
     specials = {token.content: token_id
                 for token_id, token in sorted(tokenizer.get_added_tokens_decoder().items())
                 if token.special}
+    canonical = canonical_json(tokenizer)  # about half a second for a 64k vocabulary: once
     meta = {
-        "sha256": tokenizer_identity(tokenizer),
+        "sha256": identity_of(canonical),
         "model": type(tokenizer.model).__name__,
         "vocab_size": tokenizer.get_vocab_size(with_added_tokens=True),
         "special_tokens": specials,
         "training": dict(metadata),
     }
-    _write_atomic(target / TOKENIZER_FILE, canonical_json(tokenizer))
+    _write_atomic(target / TOKENIZER_FILE, canonical)
     _write_atomic(target / META_FILE,
                   (json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
     return target
