@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from support import REPO, documents, file_digests, write_config, write_jsonl
+
+from tokenizer.train import save_tokenizer, train_tokenizer
 
 pytestmark = pytest.mark.slow
 
@@ -68,11 +72,16 @@ def _finish(config: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _uninterrupted(factory: pytest.TempPathFactory, name: str, corpus: Callable[[Path], Path]) -> Path:
+    """The run directory of ``corpus`` run to completion without interruption."""
+    root = factory.mktemp(name)
+    _finish(corpus(root))
+    return root / "run"
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("reference")
-    _finish(_corpus(root))
-    return root / "run"
+    return _uninterrupted(tmp_path_factory, "reference", _corpus)
 
 
 @pytest.mark.parametrize(
@@ -105,10 +114,6 @@ PHASED_UNITS = 6
 
 def _phased_corpus(root: Path) -> Path:
     """Articles with planted copies across units, deduplicated and tokenized."""
-    import random
-
-    from tokenizer.train import save_tokenizer, train_tokenizer
-
     words = [f"w{i}" for i in range(400)]
     articles = [" ".join(random.Random(a).choice(words) for _ in range(150)) for a in range(2500)]
     for u in range(PHASED_UNITS):
@@ -130,9 +135,7 @@ def _phase_markers(run: Path, phase: str) -> int:
 
 @pytest.fixture(scope="module")
 def phased_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("phased-reference")
-    _finish(_phased_corpus(root))
-    return root / "run"
+    return _uninterrupted(tmp_path_factory, "phased-reference", _phased_corpus)
 
 
 @pytest.mark.parametrize(
@@ -154,8 +157,6 @@ def test_sigkill_across_phases(tmp_path: Path, phased_reference: Path, point: st
         assert file_digests(run / sub) == file_digests(phased_reference / sub), sub
     shards = {p.name: p.read_bytes() for p in (run / "shards").glob("*.[bi][id][nx]")}
     assert shards and shards == {p.name: p.read_bytes() for p in (phased_reference / "shards").glob("*.[bi][id][nx]")}
-    import json
-
     manifests = [json.loads((r / "shards" / "manifest.json").read_text()) for r in (run, phased_reference)]
     for manifest in manifests:  # the fingerprint covers the input paths, which differ here
         manifest.pop("config_fingerprint")
