@@ -24,24 +24,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-# Run as a script, the repository replaces bench/ on the path (bench/tokenize.py would shadow
-# the stdlib module); imported (by the tests), the path is left alone.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
+from code_language_accuracy import code_corpus
 
-from bench.code_language_accuracy import code_corpus
-from stages.base import Stage
-from stages.code.filters import CodeFilter, CodeFilterConfig
-from stages.code.language import CodeLanguage, CodeLanguageConfig
-from stages.code.license_filter import CodeLicense, CodeLicenseConfig
-from stages.code.secrets import CodeSecrets, CodeSecretsConfig
-from stages.ingest.base import IngestOptions, InputFile, Tally
-from stages.ingest.code import read_code
+from polycorpus.stages.base import Stage
+from polycorpus.stages.code.filters import CodeFilter, CodeFilterConfig
+from polycorpus.stages.code.language import CodeLanguage, CodeLanguageConfig
+from polycorpus.stages.code.license_filter import CodeLicense, CodeLicenseConfig
+from polycorpus.stages.code.secrets import CodeSecrets, CodeSecretsConfig
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, Tally
+from polycorpus.stages.ingest.code import read_code
 
 
 def repositories(root: Path) -> list[Path]:

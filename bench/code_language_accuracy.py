@@ -26,17 +26,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-# Run as a script, the repository replaces bench/ on the path (bench/tokenize.py would shadow
-# the stdlib module); imported (by the tests), the path is left alone.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename, guess_lexer_for_filename
 from pygments.util import ClassNotFound
 
-from stages.code import heuristics
-from stages.code.identify import identify
-from stages.code.languages import catalogue, display_name
+from polycorpus.stages.code import heuristics
+from polycorpus.stages.code.identify import identify
+from polycorpus.stages.code.languages import catalogue, display_name
 
 BUILDER = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "build-code-corpus"
 

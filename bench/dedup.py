@@ -37,18 +37,13 @@ machine is shared.
 
 from __future__ import annotations
 
-import os
-import sys
-
-# bench/ holds tokenize.py, which shadows the standard library's ``tokenize``: take this
-# folder off the import path before anything else is imported (dedup_accuracy.py appends it).
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
-
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -234,11 +229,13 @@ def ray_init() -> float:
 def run_polycorpus(inputs: list[Path] | str, output: Path, minhash: dict[str, Any] | None, *, kind: str = "text",
                    workers: int = 2, exact: bool = True) -> dict[str, Any]:
     """One pipeline run with the ``dedup`` stage only; returns the run's stats.json."""
-    from pipeline.config import parse_config
-    from pipeline.progress import RunProgress
-    from pipeline.runner import run_pipeline
+    from polycorpus.pipeline.config import parse_config
+    from polycorpus.pipeline.progress import RunProgress
+    from polycorpus.pipeline.runner import run_pipeline
 
     paths = [inputs] if isinstance(inputs, str) else [str(p) for p in inputs]
+    if minhash is not None:  # word shingles for every document, as datatrove does (no langid here)
+        minhash = {**minhash, "by_language": False}
     config = parse_config(
         {"inputs": [{"path": path, "source": SOURCE, "kind": kind, "format": "jsonl", "id_field": "id"}
                     for path in paths],
@@ -247,7 +244,7 @@ def run_polycorpus(inputs: list[Path] | str, output: Path, minhash: dict[str, An
         output.parent,
     )
     with open(os.devnull, "w") as quiet:
-        result = run_pipeline(config, workers=workers, progress=RunProgress(stream=quiet))
+        result = run_pipeline(config, workers=workers, engine="ray", progress=RunProgress(stream=quiet))
     if not result.ok:
         raise RuntimeError(f"polycorpus run failed: {result.failed}")
     return result.stats
@@ -260,7 +257,7 @@ def polycorpus_clusters(run: Path, original_ids: Iterable[str]) -> dict[str, str
     """
     import pyarrow.parquet as pq
 
-    from pipeline.schema import document_id
+    from polycorpus.stages.schema import document_id
 
     back = {document_id(SOURCE, f"id={doc_id}"): doc_id for doc_id in original_ids}
     table = pq.read_table(run / "dedup" / "duplicates", columns=["id", "cluster"])
@@ -434,10 +431,10 @@ def signature_bench(docs: list[tuple[str, str]], runs: int, batch: int = 1000) -
     import xxhash
     from datasketch import MinHash
 
-    from pipeline.schema import document_id, documents_table
-    from stages.base import UnitContext
-    from stages.dedup.config import DedupConfig
-    from stages.dedup.signatures import DedupSignatures, signatures_table
+    from polycorpus.stages.base import UnitContext
+    from polycorpus.stages.dedup.config import DedupConfig
+    from polycorpus.stages.dedup.signatures import DedupSignatures, signatures_table
+    from polycorpus.stages.schema import document_id, documents_table
 
     config = DedupConfig(minhash={"preset": "fineweb"})
     params = config.minhash.resolve()
@@ -509,8 +506,8 @@ def expected_recall(folder: Path) -> dict[str, tuple[int, float, list[float]]]:
     promises at those similarities: mean of 1 - (1 - J^rows)^bands). A measured recall near
     the promise means nothing is lost in the implementation; what is missed is what the
     bands let through."""
-    from stages.dedup.config import MinHashOptions
-    from stages.dedup.shingles import shingles
+    from polycorpus.stages.dedup.config import MinHashOptions
+    from polycorpus.stages.dedup.shingles import shingles
 
     params = MinHashOptions(preset="fineweb").resolve()
     docs = dict(read_corpus(folder))

@@ -36,18 +36,12 @@ exact dedup on (its default). Each tool's own way of shingling is part of what i
 
 from __future__ import annotations
 
-import os
-import sys
-
-# bench/tokenize.py would shadow the standard library's ``tokenize``: keep this folder off the
-# front of the import path, and append it to import bench/dedup.py's helpers.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE] + [_HERE]
-
 import argparse
 import hashlib
 import json
+import os
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -144,7 +138,7 @@ def code() -> Dataset:
 
 def preset_settings(preset: str) -> dict[str, object]:
     """The preset as polycorpus resolves it, in datatrove's terms."""
-    from stages.dedup.config import MinHashOptions
+    from polycorpus.stages.dedup.config import MinHashOptions
 
     params = MinHashOptions(preset=preset).resolve()
     return {"ngrams": params.ngram, "bands": params.bands, "rows": params.rows, "shingle": params.shingle}

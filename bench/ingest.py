@@ -32,11 +32,11 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.config import parse_config
-from pipeline.progress import RunProgress
-from stages.ingest.base import IngestOptions
-from stages.ingest.charset import clean_text, decode_html, split_content_type
-from stages.ingest.html import extractor
+from polycorpus.pipeline.config import parse_config
+from polycorpus.pipeline.progress import RunProgress
+from polycorpus.stages.ingest.base import IngestOptions
+from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type
+from polycorpus.stages.ingest.html import extractor
 
 SHARED = REPO.parent / "shared" / "corpus" / "warc"
 CACHE = REPO / "bench" / ".cache" / "ingest"
@@ -118,7 +118,7 @@ def baseline(paths: list[Path]) -> tuple[int, int]:
 
 
 def pipeline(paths: list[Path], workers: int, scratch: Path) -> int:
-    from pipeline.runner import run_pipeline
+    from polycorpus.pipeline.runner import run_pipeline
 
     config = parse_config(
         {"inputs": [{"path": str(paths[0].parent / "*.warc.gz"), "source": "bench", "kind": "web"}],
@@ -126,7 +126,7 @@ def pipeline(paths: list[Path], workers: int, scratch: Path) -> int:
         scratch,
     )
     quiet = RunProgress(stream=open("/dev/null", "w"))  # noqa: SIM115
-    result = run_pipeline(config, workers=workers, progress=quiet)
+    result = run_pipeline(config, workers=workers, engine="ray", progress=quiet)
     assert result.ok, result.failed
     return result.stats["output"]["docs"]
 

@@ -22,21 +22,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# The repository instead of bench/ itself: bench/tokenize.py would shadow the standard library.
-sys.path[0] = str(REPO)
-
 import pyarrow as pa
 
-from stages.langid.evaluation import Sample, evaluate, load_sentences
-from stages.langid.stage import LangId, LangIdConfig
-from stages.pii import Pii, PiiConfig
-from stages.quality.stage import Quality, QualityConfig
+from polycorpus.stages.langid.evaluation import Sample, evaluate, load_sentences
+from polycorpus.stages.langid.stage import LangId, LangIdConfig
+from polycorpus.stages.pii import Pii, PiiConfig
+from polycorpus.stages.quality.stage import Quality, QualityConfig
 
 TEXT = REPO.parent / "shared" / "corpus" / "text"
 BATCH = 500

@@ -37,19 +37,14 @@ Results go to ``bench/results/loader.json`` and ``.md``, and a bar chart of toke
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/ holds scripts named like standard modules (tokenize.py shadows the stdlib's, which
-# numpy imports through inspect): keep this script's folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import json
 import os
 import statistics
 import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any, ClassVar
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,8 +101,8 @@ def write_polycorpus(directory: Path, tokens: int) -> None:
     import numpy as np
 
     sys.path.insert(0, str(REPO))
-    from tokenizer.load import load_tokenizer
-    from tokenizer.shardwrite import ShardDocuments, write_shard_set
+    from polycorpus.tokenizer.load import load_tokenizer
+    from polycorpus.tokenizer.shardwrite import ShardDocuments, write_shard_set
 
     rng = np.random.default_rng(0)
     tokenizer = load_tokenizer(REPO / "examples" / "tokenizer")
@@ -359,7 +354,7 @@ def build(name: str, data: Path, seq_len: int, batch_size: int, workers: int, ca
     import torch
 
     if name == "polycorpus":
-        from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+        from polycorpus.tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
 
         dataset = StreamingDataset(str(data / "polycorpus"), seq_len=seq_len,
                                    batch_size=batch_size, seed=1, cache_dir=str(cache / "pc-cache"))

@@ -18,24 +18,20 @@ segments/s against a local OpenAI-compatible server.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/tokenize.py would shadow the standard library's tokenize module.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import math
 import os
+import sys
 import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from stages.code.identify import identify
-from stages.translate.backends import OpenAIBackend
-from stages.translate.extract import extract, lex, lexer_for
-from stages.translate.reinsert import apply, compiles, render, verify
+from polycorpus.stages.code.identify import identify
+from polycorpus.stages.translate.backends import OpenAIBackend
+from polycorpus.stages.translate.extract import extract, lex, lexer_for
+from polycorpus.stages.translate.reinsert import apply, compiles, render, verify
 
 
 def load(corpus: Path) -> list[tuple[str, str, str]]:
@@ -78,8 +74,8 @@ def bench_local(files) -> tuple[dict, list]:
 
 
 def english_segments(extracted, limit: int) -> list[str]:
-    from stages.langid.model import LidModel
-    from stages.translate.quality import SegmentLid
+    from polycorpus.stages.langid.model import LidModel
+    from polycorpus.stages.translate.quality import SegmentLid
 
     texts = list(dict.fromkeys(s.text for e in extracted for s in e[4] if not s.skip))
     detected = SegmentLid(LidModel()).detect(texts)

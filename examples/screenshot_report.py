@@ -28,14 +28,14 @@ def main() -> int:
     args = parser.parse_args()
     os.chdir(REPO)
 
-    from pipeline.report.browser import chromium, chromium_missing
-    from pipeline.report.output import write_run_report
+    from polycorpus.pipeline.report.browser import chromium, chromium_missing
+    from polycorpus.pipeline.report.output import write_run_report
 
     missing = chromium_missing()
     if missing:
         print(f"error: {missing}", file=sys.stderr)
         return 2
-    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "examples/quickstart.yaml"], check=False)
+    run = subprocess.run([sys.executable, "-m", "polycorpus.pipeline.cli", "run", "examples/quickstart.yaml"], check=False)
     if run.returncode != 0:
         print(f"error: the quickstart run failed (exit {run.returncode}); see above", file=sys.stderr)
         return run.returncode

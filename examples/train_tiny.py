@@ -31,9 +31,9 @@ from torch import nn
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tokenizer.load import load_tokenizer
-from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
-from tokenizer.shardwrite import ShardDocuments, write_shard_set
+from polycorpus.tokenizer.load import load_tokenizer
+from polycorpus.tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+from polycorpus.tokenizer.shardwrite import ShardDocuments, write_shard_set
 
 EXAMPLES = REPO / "examples"
 CODE_SUFFIXES = {".py", ".c", ".js", ".ts", ".json", ".toml"}

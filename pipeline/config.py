@@ -16,11 +16,13 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from stages.base import config_path_fields
-from stages.ingest.base import IngestOptions
-from stages.registry import stage_config_models, stage_names
+from polycorpus.stages.base import config_path_fields
+from polycorpus.stages.ingest.base import IngestOptions
+from polycorpus.stages.registry import stage_config_models, stage_names
 
 FORMATS = ("warc", "wet", "arc", "jsonl", "parquet", "hf", "code", "stack")
+#: Formats whose records may carry lang / code_lang columns (see InputSpec.provides).
+RECORD_FORMATS = ("jsonl", "parquet", "hf", "stack")
 
 # Longest suffix first: "x.warc.wet.gz" is WET, not WARC.
 _SUFFIX_FORMATS: list[tuple[str, str]] = [
@@ -87,6 +89,9 @@ class InputSpec(BaseModel):
     metadata: str | None = Field(
         None, description="code/stack: per-repository sidecar (jsonl/json/csv/tsv: repo, priority, stars...)."
     )
+    provides: list[Literal["lang", "code_lang"]] = Field(
+        default_factory=list, description="jsonl/parquet/hf: columns the records already carry (e.g. lang of a "
+                                          "pre-labelled corpus), so stages that need them need no producer stage.")
 
     @model_validator(mode="after")
     def _format_known(self) -> InputSpec:
@@ -96,6 +101,8 @@ class InputSpec(BaseModel):
                 f"cannot infer the format of {self.path!r} from its extension; "
                 f"set format to one of {', '.join(FORMATS)}"
             )
+        if self.provides and self.format_of(self.path) not in RECORD_FORMATS:
+            raise ValueError(f"provides: only records inputs ({', '.join(RECORD_FORMATS)}) carry columns of their own")
         return self
 
     def format_of(self, path: str) -> str | None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.config import PipelineConfig
-from stages.base import Barrier, Stage, StageConfig
-from stages.registry import STAGES
+from polycorpus.pipeline.config import PipelineConfig
+from polycorpus.stages.base import Barrier, Stage, StageConfig
+from polycorpus.stages.registry import STAGES
 
 
 @dataclass(frozen=True)

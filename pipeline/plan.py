@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import fsspec
 import xxhash
 
-from pipeline.config import ConfigError, InputSpec, PipelineConfig, infer_format, is_glob
-from stages.ingest.base import InputFile
+from polycorpus.pipeline.config import ConfigError, InputSpec, PipelineConfig, infer_format, is_glob
+from polycorpus.stages.ingest.base import InputFile
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -110,3 +110,12 @@ def plan_units(config: PipelineConfig) -> list[Unit]:
     if problems:
         raise ConfigError("inputs cannot be resolved\n  " + "\n  ".join(problems))
     return list(units.values())
+
+
+def input_bytes(units: list[Unit]) -> int:
+    """The bytes of every unit's input as stored (a directory or repository: all its files)."""
+    total = 0
+    for unit in units:
+        fs, path = fsspec.core.url_to_fs(unit.file.url)
+        total += fs.du(path, total=True) if fs.isdir(path) else fs.size(path)
+    return total

@@ -15,7 +15,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from pipeline.unit import UnitOutcome
+from polycorpus.pipeline.unit import UnitOutcome
 
 
 class _StageProgress(Progress):

@@ -21,25 +21,19 @@ from __future__ import annotations
 
 import json
 import posixpath
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import IO, Any
 
 import fsspec
 from fsspec import AbstractFileSystem
 
-from pipeline import __version__
+from polycorpus.pipeline import __version__
+from polycorpus.stages.storage import TMP_SUFFIX, atomic_open
 
 
 class RunDirError(Exception):
     """The run directory cannot be used for this run (foreign, or made with another config)."""
-
-
-def tmp_name(path: str) -> str:
-    head, tail = posixpath.split(path)
-    return posixpath.join(head, f".{tail}.{uuid.uuid4().hex[:12]}.tmp")
 
 
 @dataclass(frozen=True)
@@ -128,7 +122,7 @@ class RunDir:
         """Remove half-written files a killed run left behind; return how many."""
         if not self.fs.exists(self.root):
             return 0
-        stale = [p for p in self.fs.find(self.root) if posixpath.basename(p).endswith(".tmp")]
+        stale = [p for p in self.fs.find(self.root) if posixpath.basename(p).endswith(TMP_SUFFIX)]
         for path in stale:
             self.fs.rm(path)
         return len(stale)
@@ -153,18 +147,9 @@ class RunDir:
 
     # -- atomic writes ----------------------------------------------------------------------
 
-    @contextmanager
-    def atomic_open(self, path: str, mode: str = "wb") -> Iterator[IO[Any]]:
+    def atomic_open(self, path: str, mode: str = "wb") -> AbstractContextManager[IO[Any]]:
         """Write to a hidden temporary file and rename it into place only on success."""
-        self.fs.makedirs(posixpath.dirname(path), exist_ok=True)
-        tmp = tmp_name(path)
-        try:
-            with self.fs.open(tmp, mode) as handle:
-                yield handle
-            self.fs.mv(tmp, path)
-        finally:
-            if self.fs.exists(tmp):
-                self.fs.rm(tmp)
+        return atomic_open(self.fs, path, mode)
 
     def write_json(self, path: str, payload: Any) -> None:
         with self.atomic_open(path, "w") as handle:

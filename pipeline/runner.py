@@ -12,15 +12,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import __version__
-from pipeline.config import ConfigError, PipelineConfig
-from pipeline.executor import execute_units, ray_session
-from pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
-from pipeline.plan import Unit, plan_units
-from pipeline.progress import RunProgress
-from pipeline.rundir import PhaseDirs, RunDir
-from pipeline.stats import Counts, finalise, merge
-from pipeline.unit import UnitOutcome
+from polycorpus.pipeline import __version__
+from polycorpus.pipeline.config import ConfigError, PipelineConfig
+from polycorpus.pipeline.executor import Engine, EngineName, choose_engine, start_engine
+from polycorpus.pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
+from polycorpus.pipeline.plan import Unit, input_bytes, plan_units
+from polycorpus.pipeline.prerequisites import order_problems
+from polycorpus.pipeline.progress import RunProgress
+from polycorpus.pipeline.rundir import PhaseDirs, RunDir
+from polycorpus.pipeline.stats import Counts, finalise, merge
+from polycorpus.pipeline.unit import UnitOutcome
 
 STATS_SCHEMA_VERSION = 1
 
@@ -48,13 +49,15 @@ class _PhaseRecord:
 
 
 def check_stages(config: PipelineConfig) -> None:
-    """Let each stage check what its config alone cannot show, before anything is written."""
-    from stages.registry import STAGES
+    """Refuse a stage order that defeats a stage (pipeline.prerequisites) and let each stage
+    check what its config alone cannot show, before anything is written."""
+    from polycorpus.stages.registry import STAGES
 
-    problems = []
-    for index, stage_config in enumerate(config.stages):
+    stages = [STAGES[stage_config.name](stage_config) for stage_config in config.stages]
+    problems = order_problems(config, stages)
+    for index, stage in enumerate(stages):
         try:
-            STAGES[stage_config.name](stage_config).check()
+            stage.check()
         except ValueError as exc:
             problems.append(f"stages[{index}]: {exc}")
     if problems:
@@ -124,12 +127,12 @@ def _finish_sinks(config: PipelineConfig, phase: MapPhase, units: list[Unit], do
 
 class _Runner:
     def __init__(self, config: PipelineConfig, units: list[Unit], progress: RunProgress,
-                 ray_address: str | None, workers: int | None) -> None:
+                 engine: str, ray_address: str | None, workers: int | None) -> None:
         self.config, self.units, self.progress = config, units, progress
-        self.ray_address, self.workers = ray_address, workers
+        self.engine_name, self.ray_address, self.workers = engine, ray_address, workers
         self.run = RunDir(config.output)
         self.failed: list[UnitOutcome] = []
-        self._slots: int | None = None
+        self._engine: Engine | None = None
 
     def map_phase(self, phase: MapPhase, record: _PhaseRecord, upstream: PhaseDirs | None) -> None:
         pending = [unit for unit in self.units if unit.id not in record.done]
@@ -146,7 +149,7 @@ class _Runner:
         self.progress.start_phase(record.dirs.name, len(self.units), len(self.units) - len(pending))
         started = time.perf_counter()
         if pending:
-            execute_units(pending, self.config, phase, record.dirs, upstream, self.slots(), on_outcome)
+            self.engine().execute_units(pending, self.config, phase, record.dirs, upstream, on_outcome)
         if not self.failed:
             _finish_sinks(self.config, phase, self.units, record.done)
         record.elapsed_s = time.perf_counter() - started
@@ -157,25 +160,24 @@ class _Runner:
             return
         self.progress.log(f"[{record.dirs.name}] global step over {len(self.units)} units")
         started = time.perf_counter()
-        self.slots()  # the global step distributes its work on Ray too
         stats: dict[str, Any] = {}
-        phase.build().run_global(self.config.output, [u.id for u in self.units], stats)
+        phase.build().run_global(self.config.output, [u.id for u in self.units], stats, self.engine().run_tasks)
         record.elapsed_s = time.perf_counter() - started
         stats["elapsed_s"] = round(record.elapsed_s, 3)
         self.run.mark_done(record.dirs, "global", stats)
         record.done["global"] = stats
         self.progress.log(f"[{record.dirs.name}] finished in {record.elapsed_s:.1f}s")
 
-    def slots(self) -> int:
+    def engine(self) -> Engine:
         """Start (or join) Ray on first need: a run with nothing left to do never boots it."""
-        if self._slots is None:
-            self._session = ray_session(self.ray_address, self.workers)
-            self._slots = self._session.__enter__()
-        return self._slots
+        if self._engine is None:
+            self._engine = start_engine(self.engine_name, self.ray_address, self.workers)
+            self.progress.log(f"engine: {self._engine.name} ({self._engine.slots} worker(s))")
+        return self._engine
 
     def close(self) -> None:
-        if self._slots is not None:
-            self._session.__exit__(None, None, None)
+        if self._engine is not None:
+            self._engine.close()
 
 
 def run_pipeline(
@@ -183,11 +185,19 @@ def run_pipeline(
     *,
     ray_address: str | None = None,
     workers: int | None = None,
+    engine: EngineName = "auto",
     progress: RunProgress | None = None,
 ) -> RunResult:
+    """Run (or resume) ``config``. ``engine``: ``ray`` (a cluster at ``ray_address``, else an
+    embedded local Ray with ``workers`` CPUs), ``local`` (the driver's process) or ``auto``
+    (local for small inputs, see pipeline.executor); every engine leaves the same bytes."""
     progress = progress or RunProgress()
     units = plan_units(config)  # raises ConfigError before anything is written
     check_stages(config)
+    try:
+        chosen = choose_engine(engine, ray_address, lambda: input_bytes(units))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     phases = plan_phases(config)
     run = RunDir(config.output)
     resumed = run.claim(config.fingerprint(), config.model_dump(mode="json"))
@@ -206,7 +216,7 @@ def run_pipeline(
     if swept:
         progress.log(f"removed {swept} half-written files of an interrupted run")
 
-    runner = _Runner(config, units, progress, ray_address, workers)
+    runner = _Runner(config, units, progress, chosen, ray_address, workers)
     try:
         upstream: PhaseDirs | None = None
         for record in records:

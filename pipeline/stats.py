@@ -26,6 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from polycorpus.stages.base import SEEN, UNTOUCHED
+
 Counts = dict[str, Any]
 
 UNKNOWN_LANG = "unknown"
@@ -128,3 +130,18 @@ def finalise(stages: dict[str, Counts]) -> dict[str, Counts]:
         if set(entry.get("by_lang", {})) <= {UNKNOWN_LANG}:
             entry["by_lang"] = {}
     return stages
+
+
+def untouched_notes(stats: dict[str, Any]) -> list[str]:
+    """One line per stage that saw documents and left every one of them untouched, with the
+    reasons it counted (see stages.base.SEEN): a stage that silently did nothing would
+    otherwise look like a stage with nothing to do."""
+    notes = []
+    for stage in stats["stages"]:
+        counters = stage.get("counters", {})
+        untouched = {k[len(UNTOUCHED):]: v for k, v in counters.items() if k.startswith(UNTOUCHED)}
+        seen = counters.get(SEEN, 0)
+        if seen and sum(untouched.values()) == seen:
+            reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(untouched.items(), key=lambda kv: -kv[1]))
+            notes.append(f"{stage['name']} changed none of the {seen:,} documents it saw: {reasons}")
+    return notes

@@ -17,14 +17,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.config import PipelineConfig
-from pipeline.phases import MapPhase
-from pipeline.plan import Unit
-from pipeline.rundir import PhaseDirs, RunDir, tmp_name
-from pipeline.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
-from pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
-from stages.base import Stage, StageResult, UnitContext
-from stages.ingest.base import IngestOptions, InputFormatError, Reader, Tally
+from polycorpus.pipeline.config import PipelineConfig
+from polycorpus.pipeline.phases import MapPhase
+from polycorpus.pipeline.plan import Unit
+from polycorpus.pipeline.rundir import PhaseDirs, RunDir
+from polycorpus.pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
+from polycorpus.stages.base import Stage, StageResult, UnitContext
+from polycorpus.stages.ingest.base import IngestOptions, InputFormatError, Reader, Tally
+from polycorpus.stages.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
+from polycorpus.stages.storage import tmp_name
 
 INGEST = "ingest"
 
@@ -32,18 +33,18 @@ INGEST = "ingest"
 def reader_for(fmt: str) -> Reader:
     """The reader of an input format (imported lazily: each pulls in its own libraries)."""
     if fmt in ("warc", "wet", "arc"):
-        from stages.ingest import web
+        from polycorpus.stages.ingest import web
 
         return {"warc": web.read_warc, "wet": web.read_wet, "arc": web.read_arc}[fmt]
     if fmt == "code":
-        from stages.ingest.code import read_code
+        from polycorpus.stages.ingest.code import read_code
 
         return read_code
     if fmt == "stack":
-        from stages.ingest.stack import read_stack
+        from polycorpus.stages.ingest.stack import read_stack
 
         return read_stack
-    from stages.ingest import records
+    from polycorpus.stages.ingest import records
 
     return {"jsonl": records.read_jsonl, "parquet": records.read_parquet, "hf": records.read_hf}[fmt]
 

@@ -10,6 +10,7 @@ rejected rows aside. That keeps every drop accounted for with its reason, in one
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
@@ -57,6 +58,14 @@ class Resources:
     memory_mb: int = 0
 
 
+#: Counter names for "no silent no-ops": a stage that can pass a document through unchanged
+#: for a reason it knows (no lexer for its language, nothing to translate) counts what it saw
+#: under SEEN and what it left alone under UNTOUCHED + reason; when it left every document it
+#: saw untouched, the run summary says so, with the reasons.
+SEEN = "seen"
+UNTOUCHED = "untouched."
+
+
 @dataclass
 class StageResult:
     """What a stage returns for one batch.
@@ -89,8 +98,34 @@ class UnitContext:
 
 C = TypeVar("C", bound=StageConfig)
 
+#: Runs ``fn(*args)`` for every tuple of ``args`` wherever the run executes (Ray tasks on a
+#: cluster, the driver's own process for a small local run) and returns the results in order.
+#: ``fn`` must be a module-level function whose arguments and result pickle.
+TaskRunner = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
 
-class Stage(ABC, Generic[C]):
+
+class Prerequisites:
+    """What a stage declares about its place in the chain, checked before a run starts
+    (pipeline.prerequisites): an order that would defeat it is refused with both names."""
+
+    #: Columns the stage fills for the stages after it (langid: lang, lang_score).
+    makes: ClassVar[frozenset[str]] = frozenset()
+    #: Columns the stage reads that a stage before it (or the input itself) must fill.
+    needs: ClassVar[frozenset[str]] = frozenset()
+    #: At most one per run: a second would overwrite the first one's columns or files.
+    once: ClassVar[bool] = False
+    #: Must be the last stage: what it writes is the run's product (token shards), so no
+    #: stage after it may drop a document it has already written.
+    last: ClassVar[bool] = False
+
+    config: StageConfig
+
+    def required(self) -> frozenset[str]:
+        """The columns this instance needs (some needs depend on the options)."""
+        return self.needs
+
+
+class Stage(Prerequisites, ABC, Generic[C]):
     name: ClassVar[str]
     Config: ClassVar[type[StageConfig]]
     resources: ClassVar[Resources] = Resources()
@@ -142,7 +177,7 @@ class Stage(ABC, Generic[C]):
         (in unit order) into run-level artifacts, such as a shard manifest."""
 
 
-class Barrier(ABC, Generic[C]):
+class Barrier(Prerequisites, ABC, Generic[C]):
     """A step that needs the whole corpus at once (dedup): it ends a phase of per-unit work.
 
     The runner expands it into three parts: ``Measure`` (a sink stage at the end of the phase
@@ -164,6 +199,7 @@ class Barrier(ABC, Generic[C]):
         """As :meth:`Stage.check`."""
 
     @abstractmethod
-    def run_global(self, run_url: str, units: list[str], stats: dict[str, Any]) -> None:
+    def run_global(self, run_url: str, units: list[str], stats: dict[str, Any], run_tasks: TaskRunner) -> None:
         """Decide over all units (their ``Measure`` artifacts are committed); record exact
-        statistics of the decision into ``stats``. Must be deterministic and idempotent."""
+        statistics of the decision into ``stats``; spread the work with ``run_tasks``. Must be
+        deterministic and idempotent."""

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, model_validator
 
-from stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageConfig, StageResult
 
 
 class LengthFilterConfig(StageConfig):

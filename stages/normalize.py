@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageConfig, StageResult
 
 # C0/C1 controls except tab and newline, plus the BOM and lone zero-width no-break space:
 # they break tokenizers and shingling without carrying meaning.

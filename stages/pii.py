@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
-from stages.columns import set_column
+from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.columns import set_column
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"

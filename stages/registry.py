@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from stages.base import Barrier, Stage, StageConfig
-from stages.code.filters import CodeFilter
-from stages.code.language import CodeLanguage
-from stages.code.license_filter import CodeLicense
-from stages.code.secrets import CodeSecrets
-from stages.dedup.stage import Dedup
-from stages.langid.stage import LangId
-from stages.length import LengthFilter
-from stages.normalize import Normalize
-from stages.pii import Pii
-from stages.quality.classifier import QualityClassifier
-from stages.quality.stage import Quality
-from stages.tokenize import Tokenize
-from stages.translate.stage import TranslateComments
+from polycorpus.stages.base import Barrier, Stage, StageConfig
+from polycorpus.stages.code.filters import CodeFilter
+from polycorpus.stages.code.language import CodeLanguage
+from polycorpus.stages.code.license_filter import CodeLicense
+from polycorpus.stages.code.secrets import CodeSecrets
+from polycorpus.stages.dedup.stage import Dedup
+from polycorpus.stages.langid.stage import LangId
+from polycorpus.stages.length import LengthFilter
+from polycorpus.stages.normalize import Normalize
+from polycorpus.stages.pii import Pii
+from polycorpus.stages.quality.classifier import QualityClassifier
+from polycorpus.stages.quality.stage import Quality
+from polycorpus.stages.tokenize import Tokenize
+from polycorpus.stages.translate.stage import TranslateComments
 
 STAGES: dict[str, type[Stage] | type[Barrier]] = {
     cls.name: cls

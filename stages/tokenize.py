@@ -23,11 +23,34 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field, model_validator
 
-from stages.base import ConfigPath, Resources, Stage, StageConfig, StageResult, UnitContext
-from tokenizer.indexed import INT32_MAX, IndexedDatasetWriter, bin_path, dtype_for_vocab, index_path
-from tokenizer.load import LoadedTokenizer, load_tokenizer_cached
-from tokenizer.manifest import (BLEND_FILE, MANIFEST, TOKENIZER_FILE, FimTokens, Manifest, ShardInfo,
-                                TokenizerInfo, blend_lines, sha256_of)
+from polycorpus.stages.base import (
+    ConfigPath,
+    Resources,
+    Stage,
+    StageConfig,
+    StageResult,
+    UnitContext,
+)
+from polycorpus.stages.storage import write_atomic
+from polycorpus.tokenizer.indexed import (
+    INT32_MAX,
+    IndexedDatasetWriter,
+    bin_path,
+    dtype_for_vocab,
+    index_path,
+)
+from polycorpus.tokenizer.load import LoadedTokenizer, load_tokenizer_cached
+from polycorpus.tokenizer.manifest import (
+    BLEND_FILE,
+    MANIFEST,
+    TOKENIZER_FILE,
+    FimTokens,
+    Manifest,
+    ShardInfo,
+    TokenizerInfo,
+    blend_lines,
+    sha256_of,
+)
 
 
 class TokenizeConfig(StageConfig):
@@ -102,6 +125,8 @@ class _ShardRoll:
 
 class Tokenize(Stage[TokenizeConfig]):
     name = "tokenize"
+    once = True
+    last = True
     Config = TokenizeConfig
     resources = Resources(num_cpus=1)
 
@@ -218,13 +243,6 @@ class Tokenize(Stage[TokenizeConfig]):
         # Megatron resolves --data-path prefixes against its working directory: absolute
         # prefixes for a local run, names relative to the shard set for object storage.
         base = root if fs.protocol in ("file", ("file", "local")) else ""
-        _write(fs, posixpath.join(root, TOKENIZER_FILE), tokenizer.canonical)
-        _write(fs, posixpath.join(root, BLEND_FILE), blend_lines(self.config.weights, manifest.shards, base).encode())
-        _write(fs, posixpath.join(root, MANIFEST), manifest.to_json().encode())  # last: marks completeness
-
-
-def _write(fs: fsspec.AbstractFileSystem, path: str, data: bytes) -> None:
-    tmp = posixpath.join(posixpath.dirname(path), f".{posixpath.basename(path)}.tmp")
-    with fs.open(tmp, "wb") as handle:
-        handle.write(data)
-    fs.mv(tmp, path)
+        write_atomic(fs, posixpath.join(root, TOKENIZER_FILE), tokenizer.canonical)
+        write_atomic(fs, posixpath.join(root, BLEND_FILE), blend_lines(self.config.weights, manifest.shards, base).encode())
+        write_atomic(fs, posixpath.join(root, MANIFEST), manifest.to_json().encode())  # last: marks completeness

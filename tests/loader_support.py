@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tokenizer.indexed import IndexedDataset
-from tokenizer.load import LoadedTokenizer, load_tokenizer
-from tokenizer.manifest import MANIFEST, Manifest
-from tokenizer.shardwrite import ShardDocuments, write_shard_set
+from polycorpus.tokenizer.indexed import IndexedDataset
+from polycorpus.tokenizer.load import LoadedTokenizer, load_tokenizer
+from polycorpus.tokenizer.manifest import MANIFEST, Manifest
+from polycorpus.tokenizer.shardwrite import ShardDocuments, write_shard_set
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,6 +16,11 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("POLYCORPUS_SHARED", REPO.parent / "shared"))
 
+# Neither install extra pulls torch (an unpinned torch is a multi-GB CUDA build): the tests that
+# need it skip with these reasons where it is absent. .ci/run installs both.
+NO_TORCH = "torch is not installed (pip install torch==2.13.0, alone and first: see README)"
+NO_MEGATRON = "megatron-core is not installed (pip install torch==2.13.0, then pip install -e '.[megatron]')"
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (for test servers and Ray clusters)."""
@@ -42,7 +47,7 @@ def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
         timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``polycorpus`` as a user would, in a fresh interpreter."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args],
+        [sys.executable, "-m", "polycorpus.pipeline.cli", *args],
         cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout,
     )
 

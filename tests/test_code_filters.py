@@ -10,14 +10,14 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from pipeline.schema import DOCUMENT_SCHEMA, documents_table
-from stages.code.filters import CodeFilter, CodeFilterConfig, letters
-from stages.code.language import CodeLanguage, CodeLanguageConfig
-from stages.code.license_filter import CodeLicense, CodeLicenseConfig
-from stages.code.licensing import classify, normalize
-from stages.code.secrets import CodeSecrets, CodeSecretsConfig, redact
-from stages.ingest.base import IngestOptions, InputFile, Tally
-from stages.ingest.code import read_code
+from polycorpus.stages.code.filters import CodeFilter, CodeFilterConfig, letters
+from polycorpus.stages.code.language import CodeLanguage, CodeLanguageConfig
+from polycorpus.stages.code.license_filter import CodeLicense, CodeLicenseConfig
+from polycorpus.stages.code.licensing import classify, normalize
+from polycorpus.stages.code.secrets import CodeSecrets, CodeSecretsConfig, redact
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, Tally
+from polycorpus.stages.ingest.code import read_code
+from polycorpus.stages.schema import DOCUMENT_SCHEMA, documents_table
 
 
 def _docs(*rows: tuple[str, str], kind: str = "code", **fields) -> pa.Table:

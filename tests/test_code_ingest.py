@@ -18,14 +18,14 @@ import pyarrow.parquet as pq
 import pytest
 from support import cli, documents, stats, write_config
 
-from pipeline.config import load_config
-from pipeline.plan import plan_units
-from pipeline.schema import DOCUMENT_SCHEMA
-from stages.code.license_filter import CodeLicense, CodeLicenseConfig
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
-from stages.ingest.code import read_code
-from stages.ingest.limits import ArchiveLimits
-from stages.ingest.stack import read_stack
+from polycorpus.pipeline.config import load_config
+from polycorpus.pipeline.plan import plan_units
+from polycorpus.stages.code.license_filter import CodeLicense, CodeLicenseConfig
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.code import read_code
+from polycorpus.stages.ingest.limits import ArchiveLimits
+from polycorpus.stages.ingest.stack import read_stack
+from polycorpus.stages.schema import DOCUMENT_SCHEMA
 
 
 def _read(url: Path | str, options: IngestOptions | None = None, **fields) -> tuple[list[dict], Tally]:
@@ -286,7 +286,7 @@ def test_runs_a_hostile_archive_as_a_failed_unit_and_writes_nothing_outside(code
     ],
 )
 def test_format_inference_for_code(spec: dict, path: str, fmt: str | None) -> None:
-    from pipeline.config import InputSpec
+    from polycorpus.pipeline.config import InputSpec
 
     assert InputSpec(path="x/*", source="s", **spec).format_of(path) == fmt
 

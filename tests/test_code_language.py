@@ -10,11 +10,11 @@ import pyarrow as pa
 import pytest
 from support import REPO
 
-from pipeline.schema import documents_table
-from stages.code import heuristics
-from stages.code.identify import identify, interpreter
-from stages.code.language import CodeLanguage, CodeLanguageConfig
-from stages.code.languages import catalogue
+from polycorpus.stages.code import heuristics
+from polycorpus.stages.code.identify import identify, interpreter
+from polycorpus.stages.code.language import CodeLanguage, CodeLanguageConfig
+from polycorpus.stages.code.languages import catalogue
+from polycorpus.stages.schema import documents_table
 
 
 def _accuracy_script():

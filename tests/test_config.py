@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from support import cli, write_config, write_jsonl
 
-from pipeline.config import ConfigError, infer_format, load_config
+from polycorpus.pipeline.config import ConfigError, infer_format, load_config
 
 
 @pytest.fixture

@@ -11,12 +11,18 @@ import pyarrow.parquet as pq
 import pytest
 from support import documents, file_digests, stage, stats, write_config
 
-from pipeline.config import ConfigError, load_config
-from pipeline.runner import run_pipeline
-from stages.dedup.components import both_directions, checksum, large_star, larger_first, small_star
-from stages.dedup.config import MinHashOptions
-from stages.dedup.shingles import exact_key, shingles
-from stages.dedup.signatures import node_key
+from polycorpus.pipeline.config import ConfigError, load_config
+from polycorpus.pipeline.runner import run_pipeline
+from polycorpus.stages.dedup.components import (
+    both_directions,
+    checksum,
+    large_star,
+    larger_first,
+    small_star,
+)
+from polycorpus.stages.dedup.config import MinHashOptions
+from polycorpus.stages.dedup.shingles import exact_key, shingles
+from polycorpus.stages.dedup.signatures import node_key
 
 WORDS = ("river harbour tide moon sail anchor rope deck wave storm gull lighthouse keel mast "
          "chart compass ferry quay pier buoy current reef shoal bay cove cliff dune").split()
@@ -116,12 +122,16 @@ def _corpus(root: Path) -> dict[str, str]:
     return originals
 
 
+# These corpora are English and carry no lang: word shingles for every document, no langid.
+ENGLISH = {"by_language": False}
+
+
 def _config(root: Path, **dedup) -> Path:
     return write_config(root / "c.yaml", output="run", inputs=[
         {"path": "a.jsonl", "source": "web", "id_field": "id"},
         {"path": "b.jsonl", "source": "web2", "id_field": "id"},
         {"path": "premium.jsonl", "source": "books", "id_field": "id", "priority": 5}],
-        stages=[{"name": "dedup", **dedup}])
+        stages=[{"name": "dedup", "minhash": ENGLISH, **dedup}])
 
 
 @pytest.mark.usefixtures("ray_local")
@@ -173,7 +183,7 @@ def test_incremental_against_an_earlier_index(tmp_path: Path) -> None:
         {"id": "fresh-dup", "text": _article(999) + " "},
     ])
     config = write_config(second / "c.yaml", output="run", inputs=[{"path": "new.jsonl", "source": "crawl2", "id_field": "id"}],
-                          stages=[{"name": "dedup", "index": [str(first / "run")]}])
+                          stages=[{"name": "dedup", "minhash": ENGLISH, "index": [str(first / "run")]}])
     run_pipeline(load_config(config))
     s = stage(stats(second / "run"), "dedup")
     assert s["drops"] == {"exact_duplicate": {"docs": 2, "bytes": s["drops"]["exact_duplicate"]["bytes"]},
@@ -195,7 +205,7 @@ def test_degenerate_corpora(tmp_path: Path) -> None:
         root.mkdir()
         _write(root / "d.jsonl", [{"text": t} for t in texts])
         config = write_config(root / "c.yaml", output="run", inputs=[{"path": "d.jsonl", "source": "s"}],
-                              stages=[{"name": "dedup", "minhash": {"preset": "fineweb"}}])
+                              stages=[{"name": "dedup", "minhash": {"preset": "fineweb", **ENGLISH}}])
         assert run_pipeline(load_config(config)).ok
         assert documents(root / "run").num_rows == expected[name], name
 
@@ -210,7 +220,7 @@ def test_fifty_megabyte_documents(tmp_path: Path) -> None:
     assert len(huge) > 45_000_000
     _write(tmp_path / "d.jsonl", [{"text": huge}, {"text": _article(1)}, {"text": huge}, {"text": other}])
     config = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "d.jsonl", "source": "s"}],
-                          stages=[{"name": "dedup"}])
+                          stages=[{"name": "dedup", "minhash": ENGLISH}])
     assert run_pipeline(load_config(config)).ok
     kept = documents(tmp_path / "run").column("text").to_pylist()
     assert sorted(map(len, kept)) == sorted([len(huge), len(other), len(_article(1))])
@@ -222,9 +232,9 @@ def test_chinese_near_duplicates_by_character_shingles(tmp_path: Path) -> None:
     base = "城市骑行成为越来越多上班族的新选择早高峰的地铁拥挤不堪开车又经常堵在路上而一辆自行车就能轻松穿行在大街小巷之间" * 4
     edited = base[:60] + "公交" + base[62:]
     _write(tmp_path / "zh.jsonl", [{"text": base}, {"text": edited}, {"text": "完全不同的另一篇文章讲的是茶叶的历史和种类" * 6}])
-    config = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "zh.jsonl", "source": "s"}],
-                          stages=[{"name": "dedup"}])
     # No langid stage here: tag the language the way langid would, through a jsonl field.
+    config = write_config(tmp_path / "c.yaml", output="run", stages=[{"name": "dedup"}],
+                          inputs=[{"path": "zh.jsonl", "source": "s", "provides": ["lang"]}])
     rows = [json.loads(line) | {"lang": "zh-Hans"} for line in (tmp_path / "zh.jsonl").read_text().splitlines()]
     _write(tmp_path / "zh.jsonl", rows)
     assert run_pipeline(load_config(config)).ok
@@ -251,9 +261,9 @@ def test_labelled_news_near_duplicates(tmp_path: Path, shared_dir: Path) -> None
     _write(tmp_path / "news.jsonl", [{"id": line.split(" ", 1)[0], "text": line.split(" ", 1)[1]} for line in lines])
     truth = {frozenset(line.split()) for line in (data / "articles_1000.truth").read_text().splitlines() if line.strip()}
     config = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "news.jsonl", "source": "news", "id_field": "id"}],
-                          stages=[{"name": "dedup", "minhash": {"preset": "fineweb"}}])
+                          stages=[{"name": "dedup", "minhash": {"preset": "fineweb", **ENGLISH}}])
     assert run_pipeline(load_config(config)).ok
-    from pipeline.schema import document_id
+    from polycorpus.stages.schema import document_id
 
     names = {document_id("news", f"id={line.split(' ', 1)[0]}"): line.split(" ", 1)[0] for line in lines}
     clusters: dict[str, set[str]] = {}

@@ -21,10 +21,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.schema import DOCUMENT_SCHEMA
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Reader, Tally
-from stages.ingest.charset import clean_text, decode_html, split_content_type, web_codec
-from stages.ingest.web import read_arc, read_warc, read_wet
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Reader, Tally
+from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type, web_codec
+from polycorpus.stages.ingest.web import read_arc, read_warc, read_wet
+from polycorpus.stages.schema import DOCUMENT_SCHEMA
 
 CHINESE = "中文网页的正文内容，这是一个测试句子。广东省人民政府欢迎您。"
 RUSSIAN = "Стратегия пожарной безопасности и комплексные услуги для предприятий."

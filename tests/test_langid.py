@@ -9,10 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from stages.langid.evaluation import evaluate
-from stages.langid.model import DEFAULT_MODEL
-from stages.langid.stage import TOP_TYPE, LangId, LangIdConfig
-from stages.langid.thresholds import threshold_for
+from polycorpus.stages.langid.evaluation import evaluate
+from polycorpus.stages.langid.model import DEFAULT_MODEL
+from polycorpus.stages.langid.stage import TOP_TYPE, LangId, LangIdConfig
+from polycorpus.stages.langid.thresholds import threshold_for
 
 SENTENCES = {
     "en": "The city council approved the new bike lanes on Mill Street after a long debate about parking.",

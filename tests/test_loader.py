@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from loader_support import example_tokenizer, make_set, set_tokens
 
-from tokenizer.indexed import IndexedDataset
-from tokenizer.load import LoadedTokenizer
-from tokenizer.loader import ShardChecksumError, TokenStream
-from tokenizer.loader.interleave import MAX_PERIOD, Interleave
-from tokenizer.loader.permutation import FeistelPermutation
-from tokenizer.manifest import MANIFEST
-from tokenizer.shardwrite import ShardDocuments, write_shard_set
+from polycorpus.tokenizer.indexed import IndexedDataset
+from polycorpus.tokenizer.load import LoadedTokenizer
+from polycorpus.tokenizer.loader import ShardChecksumError, TokenStream
+from polycorpus.tokenizer.loader.interleave import MAX_PERIOD, Interleave
+from polycorpus.tokenizer.loader.permutation import FeistelPermutation
+from polycorpus.tokenizer.manifest import MANIFEST
+from polycorpus.tokenizer.shardwrite import ShardDocuments, write_shard_set
 
 EOD = 0  # <eod> of the example tokenizer; <pad> is 1, FIM prefix/middle/suffix are 2/3/4
 

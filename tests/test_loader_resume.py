@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loader_support import REPO, make_set
+from support import NO_TORCH
 
-torch = pytest.importorskip("torch")
-from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+torch = pytest.importorskip("torch", reason=NO_TORCH)
+from polycorpus.tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
 
 GLOBAL_BATCH = 4
 STEPS = 12  # per epoch
@@ -110,7 +111,7 @@ def test_resume_in_a_fresh_process(setup: dict, tmp_path: Path) -> None:
     (tmp_path / "options.json").write_text(json.dumps(options))
     script = textwrap.dedent("""
         import json, sys, hashlib
-        from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+        from polycorpus.tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
         options = json.load(open(sys.argv[1])); state = json.load(open(sys.argv[2]))
         options["sources"] = [tuple(s) for s in options["sources"]]
         loader = StreamingDataLoader(StreamingDataset(batch_size=4, **options), num_workers=2)
@@ -150,7 +151,7 @@ def test_rank_and_world_size_come_from_torch_distributed(setup: dict, tmp_path: 
     script = textwrap.dedent("""
         import hashlib, json, sys
         import torch.distributed as dist
-        from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+        from polycorpus.tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
         rank, store, options = int(sys.argv[1]), sys.argv[2], json.load(open(sys.argv[3]))
         dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=2)
         options["sources"] = [tuple(s) for s in options["sources"]]

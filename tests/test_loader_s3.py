@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from loader_support import make_set
-from support import free_port
+from support import NO_TORCH, free_port
 
-from tokenizer.loader import ShardChecksumError, TokenStream
+from polycorpus.tokenizer.loader import ShardChecksumError, TokenStream
 
 pytestmark = pytest.mark.slow
 
@@ -90,8 +90,8 @@ def test_corrupted_remote_shard_is_refused(bucket, tmp_path: Path) -> None:
 
 
 def test_remote_set_through_dataloader_workers(bucket, tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch")
-    from tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
+    torch = pytest.importorskip("torch", reason=NO_TORCH)
+    from polycorpus.tokenizer.loader.torch_dataset import StreamingDataLoader, StreamingDataset
 
     _, local = bucket
     options = {"seq_len": 32, "batch_size": 4, "seed": 3}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from stages.pii import Pii, PiiConfig
+from polycorpus.stages.pii import Pii, PiiConfig
 
 CONTACT = (
     "Plot allocations and the waiting list: Jane Doe, jane.doe@example.com, phone (555) 010-4477.\n"

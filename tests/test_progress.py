@@ -8,8 +8,8 @@ import re
 import select
 import time
 
-from pipeline.progress import RunProgress
-from pipeline.unit import UnitOutcome
+from polycorpus.pipeline.progress import RunProgress
+from polycorpus.pipeline.unit import UnitOutcome
 
 
 def _outcome(unit: str, records: int, kept: list[int], tokens: int) -> UnitOutcome:

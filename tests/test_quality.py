@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
-from stages.quality.stage import SIGNALS_COLUMN, SIGNALS_TYPE, Quality, QualityConfig
-from stages.quality.text import Document, sentences
+from polycorpus.stages.quality.stage import SIGNALS_COLUMN, SIGNALS_TYPE, Quality, QualityConfig
+from polycorpus.stages.quality.text import Document, sentences
 
 ARTICLE = (
     "The city council approved the new bike lanes on Mill Street on Tuesday evening. The vote "

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from support import REPO, cli
 
-from stages.quality.classifier import (
+from polycorpus.stages.quality.classifier import (
     SCORE_COLUMN,
     QualityClassifier,
     QualityClassifierConfig,

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.schema import DOCUMENT_SCHEMA
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
-from stages.ingest.records import read_hf, read_jsonl, read_parquet
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.records import read_hf, read_jsonl, read_parquet
+from polycorpus.stages.schema import DOCUMENT_SCHEMA
 
 
 def _read(reader, path: Path, fmt: str, **fields) -> tuple[list[dict], Tally]:

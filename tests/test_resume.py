@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support import REPO, documents, file_digests, write_config, write_jsonl
 
-from tokenizer.train import save_tokenizer, train_tokenizer
+from polycorpus.tokenizer.train import save_tokenizer, train_tokenizer
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def _corpus(root: Path) -> Path:
 
 def _start(config: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", str(config), "--workers", "2"],
+        [sys.executable, "-m", "polycorpus.pipeline.cli", "run", str(config), "--workers", "2", "--engine", "ray"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
 
@@ -67,7 +67,7 @@ def _writing(run: Path) -> bool:
 
 
 def _finish(config: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(config), "--workers", "2"],
+    result = subprocess.run([sys.executable, "-m", "polycorpus.pipeline.cli", "run", str(config), "--workers", "2", "--engine", "ray"],
                             cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -124,7 +124,7 @@ def _phased_corpus(root: Path) -> Path:
     save_tokenizer(train_tokenizer(articles[:200], vocab_size=600), root / "tok", {})
     return write_config(
         root / "c.yaml", inputs=[{"path": "*.jsonl", "source": "s"}], output="run",
-        stages=[{"name": "dedup", "minhash": {"preset": "fineweb"}},
+        stages=[{"name": "dedup", "minhash": {"preset": "fineweb", "by_language": False}},
                 {"name": "tokenize", "tokenizer": "tok/tokenizer.json", "shard_bytes": 20000}],
     )
 

@@ -1,7 +1,8 @@
-"""The runner end to end on Ray: outputs, statistics, determinism, refusals, bad units."""
+"""The runner end to end, on Ray and in process: outputs, statistics, determinism, refusals, bad units."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from support import documents, file_digests, stage, stats, write_config, write_jsonl
 
-from pipeline.config import load_config
-from pipeline.rundir import RunDirError
-from pipeline.runner import run_pipeline
+from polycorpus.pipeline.config import ConfigError, load_config
+from polycorpus.pipeline.progress import RunProgress
+from polycorpus.pipeline.rundir import RunDirError
+from polycorpus.pipeline.runner import run_pipeline
 
 pytestmark = pytest.mark.usefixtures("ray_local")
 
@@ -30,11 +32,7 @@ def _corpus(root: Path, files: int = 4, extra: list[str] | None = None) -> Path:
     )
 
 
-def test_documents_and_exact_statistics(tmp_path: Path) -> None:
-    config = load_config(_corpus(tmp_path))
-    result = run_pipeline(config, workers=2)
-    assert result.ok and not result.already_complete
-    run = tmp_path / "run"
+def _check_documents_and_statistics(run: Path) -> None:
     docs = documents(run)
     s = stats(run)
     # Recount from the outputs: the statistics are exact, not estimates.
@@ -54,15 +52,35 @@ def test_documents_and_exact_statistics(tmp_path: Path) -> None:
     assert len(set(docs.column("id").to_pylist())) == docs.num_rows
 
 
-def test_same_outputs_with_one_or_two_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["ray", "auto"])
+def test_documents_and_exact_statistics_through_each_engine(tmp_path: Path, engine: str) -> None:
+    config = load_config(_corpus(tmp_path))
+    result = run_pipeline(config, workers=2, engine=engine)
+    assert result.ok and not result.already_complete
+    _check_documents_and_statistics(tmp_path / "run")
+
+
+def test_small_input_runs_in_process_without_starting_ray(tmp_path: Path) -> None:
+    log = io.StringIO()
+    assert run_pipeline(load_config(_corpus(tmp_path)), progress=RunProgress(stream=log)).ok
+    assert "engine: local (1 worker(s))" in log.getvalue()
+
+
+def test_same_outputs_in_process_and_on_one_or_two_ray_workers(tmp_path: Path) -> None:
     outputs = []
-    for workers in (1, 2):
-        root = tmp_path / f"w{workers}"
+    for engine, workers in (("local", None), ("ray", 1), ("ray", 2)):
+        root = tmp_path / f"{engine}{workers}"
         root.mkdir()
-        run_pipeline(load_config(_corpus(root, files=6)), workers=workers)
+        assert run_pipeline(load_config(_corpus(root, files=6)), workers=workers, engine=engine).ok
         outputs.append((file_digests(root / "run" / "documents"), file_digests(root / "run" / "rejected" / "00-ingest")))
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
     assert len(outputs[0][0]) == 6
+
+
+def test_local_engine_cannot_join_a_cluster(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot join a Ray cluster"):
+        run_pipeline(load_config(_corpus(tmp_path)), engine="local", ray_address="127.0.0.1:1")
+    assert not (tmp_path / "run").exists()
 
 
 def test_rerun_of_finished_run_does_nothing(tmp_path: Path) -> None:

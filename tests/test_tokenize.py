@@ -8,17 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import REPO, cli, documents, stage, stats, write_config, write_jsonl
-
-from pipeline.config import ConfigError, load_config
-from pipeline.runner import run_pipeline
-from tokenizer.indexed import IndexedDataset
-from tokenizer.load import load_tokenizer
-from tokenizer.manifest import Manifest
-from tokenizer.train import save_tokenizer, train_tokenizer
+from support import NO_MEGATRON, REPO, cli, documents, stage, stats, write_config, write_jsonl
 from tokenizers import Tokenizer
 from tokenizers.models import WordLevel
 from tokenizers.pre_tokenizers import Whitespace
+
+from polycorpus.pipeline.config import ConfigError, load_config
+from polycorpus.pipeline.runner import run_pipeline
+from polycorpus.tokenizer.indexed import IndexedDataset
+from polycorpus.tokenizer.load import load_tokenizer
+from polycorpus.tokenizer.manifest import Manifest
+from polycorpus.tokenizer.train import save_tokenizer, train_tokenizer
 
 pytestmark = pytest.mark.usefixtures("ray_local")
 
@@ -69,7 +69,7 @@ def test_shards_round_trip_and_megatron_reads_them(tmp_path: Path, tokenizer_dir
             decoded.setdefault(unit, []).append(tok.decode(ids[:-1]))
     assert decoded == by_unit  # exact text back, in document order, NUL and RTL included
     assert sum(s.documents for s in manifest.shards) == docs.num_rows
-    megatron = pytest.importorskip("megatron.core.datasets.indexed_dataset", reason="megatron-core is a test extra")
+    megatron = pytest.importorskip("megatron.core.datasets.indexed_dataset", reason=NO_MEGATRON)
     for shard in manifest.shards:
         theirs = megatron.IndexedDataset(str(run / "shards" / shard.name), mmap=True)
         ours = IndexedDataset(run / "shards" / shard.name)

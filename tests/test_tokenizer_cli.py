@@ -7,8 +7,8 @@ from pathlib import Path
 
 from support import REPO, cli
 
-from tokenizer.corpus import split_of
-from tokenizer.load import load_tokenizer
+from polycorpus.tokenizer.corpus import split_of
+from polycorpus.tokenizer.load import load_tokenizer
 
 
 def _corpus(path: Path) -> Path:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import NO_MEGATRON
 
-from tokenizer.indexed import (
+from polycorpus.tokenizer.indexed import (
     HEADER_SIZE,
     INT32_MAX,
     CorruptShardError,
@@ -26,8 +27,8 @@ from tokenizer.indexed import (
     dtype_for_vocab,
     verify,
 )
-from tokenizer.load import load_tokenizer, tokenizer_identity
-from tokenizer.train import (
+from polycorpus.tokenizer.load import load_tokenizer, tokenizer_identity
+from polycorpus.tokenizer.train import (
     DEFAULT_SPECIAL_TOKENS,
     balanced_sample,
     save_tokenizer,
@@ -186,7 +187,7 @@ def test_failed_write_leaves_no_shard_and_keeps_the_old_one(tmp_path: Path) -> N
 def test_megatron_core_reads_our_shards(tmp_path: Path, dtype: np.dtype) -> None:
     indexed = pytest.importorskip(
         "megatron.core.datasets.indexed_dataset",
-        reason="megatron-core not installed (pip install torch==2.13.0 first, then megatron-core)")
+        reason=NO_MEGATRON)
     docs = random_documents(dtype, count=500, seed=1)
     write_shard(tmp_path / "ours", docs, dtype)
     theirs = indexed.IndexedDataset(str(tmp_path / "ours"))
@@ -201,7 +202,7 @@ def test_megatron_core_reads_our_shards(tmp_path: Path, dtype: np.dtype) -> None
 def test_we_read_megatron_cores_own_shards(tmp_path: Path) -> None:
     indexed = pytest.importorskip(
         "megatron.core.datasets.indexed_dataset",
-        reason="megatron-core not installed (pip install torch==2.13.0 first, then megatron-core)")
+        reason=NO_MEGATRON)
     docs = random_documents(np.dtype(np.int32), count=50, seed=2)
     builder = indexed.IndexedDatasetBuilder(str(tmp_path / "m.bin"), dtype=np.int32)
     for doc in docs:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from loader_support import REPO
+from support import NO_TORCH
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("torch")
+pytest.importorskip("torch", reason=NO_TORCH)
 
 
 def train(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from support import cli, documents, stage, stats, write_config
 from translate_server import pseudo_translate
 
-from stages.translate.extract import code_tokens, lex, lexer_for
+from polycorpus.stages.translate.extract import code_tokens, lex, lexer_for
 
 APP = '''"""A tiny application that greets people."""
 

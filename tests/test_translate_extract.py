@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stages.code.identify import identify
-from stages.translate.extract import byte_spans, code_likeness, extract, lex, lexer_for
-from stages.translate.reinsert import apply, compiles, render, verify
+from polycorpus.stages.code.identify import identify
+from polycorpus.stages.translate.extract import byte_spans, code_likeness, extract, lex, lexer_for
+from polycorpus.stages.translate.reinsert import apply, compiles, render, verify
 
 #: A "translation" built to break comments: every closing marker, quotes, backslashes,
 #: a Java Unicode escape, CJK text and a line break.

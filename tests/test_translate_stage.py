@@ -12,12 +12,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from translate_server import FakeOpenAI
 
-from pipeline.schema import document_id, documents_table
-from stages.code.identify import identify
-from stages.translate.backends import OpenAIBackend
-from stages.translate.extract import code_tokens, extract, lex, lexer_for
-from stages.translate.reinsert import compiles
-from stages.translate.stage import TranslateComments, TranslateConfig
+from polycorpus.stages.code.identify import identify
+from polycorpus.stages.schema import document_id, documents_table
+from polycorpus.stages.translate.backends import OpenAIBackend
+from polycorpus.stages.translate.extract import code_tokens, extract, lex, lexer_for
+from polycorpus.stages.translate.reinsert import compiles
+from polycorpus.stages.translate.stage import TranslateComments, TranslateConfig
 
 SOURCE = '''"""Helpers that compute the answers to the usual questions."""
 

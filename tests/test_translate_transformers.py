@@ -7,15 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import NO_TORCH
 
 pytest.importorskip("transformers")
-pytest.importorskip("torch")
+pytest.importorskip("torch", reason=NO_TORCH)
 spm = pytest.importorskip("sentencepiece")
 
-from pipeline.schema import document_id, documents_table
-from stages.translate.backends import TransformersBackend
-from stages.translate.extract import code_tokens, lex, lexer_for
-from stages.translate.stage import TranslateComments, TranslateConfig
+from polycorpus.stages.schema import document_id, documents_table
+from polycorpus.stages.translate.backends import TransformersBackend
+from polycorpus.stages.translate.extract import code_tokens, lex, lexer_for
+from polycorpus.stages.translate.stage import TranslateComments, TranslateConfig
 
 CORPUS = ["Compute the answer to the question.", "Return the value of the thing.",
           "Add two numbers and return the sum."] * 20

@@ -8,13 +8,13 @@ import pyarrow as pa
 import pytest
 from support import write_config
 
-from pipeline.config import ConfigError, load_config
-from pipeline.plan import plan_units, unit_id
-from pipeline.rundir import RunDir, RunDirError
-from pipeline.schema import documents_table
-from pipeline.stats import account_batch, merge, stage_entry
-from stages.length import LengthFilter, LengthFilterConfig
-from stages.normalize import Normalize, NormalizeConfig
+from polycorpus.pipeline.config import ConfigError, load_config
+from polycorpus.pipeline.plan import plan_units, unit_id
+from polycorpus.pipeline.rundir import RunDir, RunDirError
+from polycorpus.pipeline.stats import account_batch, merge, stage_entry
+from polycorpus.stages.length import LengthFilter, LengthFilterConfig
+from polycorpus.stages.normalize import Normalize, NormalizeConfig
+from polycorpus.stages.schema import documents_table
 
 
 def _docs(texts: list[str], source: str = "s", lang: list[str | None] | None = None) -> pa.Table:
@@ -97,7 +97,7 @@ def test_atomic_open_leaves_nothing_on_error(tmp_path: Path) -> None:
 
 
 def test_stage_applies_only_to_its_kinds() -> None:
-    from pipeline.unit import _apply
+    from polycorpus.pipeline.unit import _apply
 
     batch = documents_table([{"id": str(i), "text": t, "source": "s", "kind": k, "priority": 0}
                              for i, (t, k) in enumerate([("ab", "code"), ("ab", "text"), ("abcdef", "code")])])

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tokenizer.corpus import group_of
-from tokenizer.load import LoadedTokenizer
+from polycorpus.tokenizer.corpus import group_of
+from polycorpus.tokenizer.load import LoadedTokenizer
 
 
 @dataclass

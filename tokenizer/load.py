@@ -22,7 +22,7 @@ import numpy as np
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers
 from tokenizers.models import BPE, Unigram
 
-from tokenizer.indexed import dtype_for_vocab
+from polycorpus.tokenizer.indexed import dtype_for_vocab
 
 # Looked up in order; the first present wins. Ours first, then the common conventions of
 # GPT-2 / StarCoder, Qwen and SentencePiece (Llama, Yuan's own models use <eod>).

@@ -6,9 +6,9 @@ import posixpath
 
 import fsspec
 
-from tokenizer.indexed import IndexedDataset, dtype_for_vocab, verify
-from tokenizer.load import load_tokenizer
-from tokenizer.manifest import MANIFEST, Manifest, sha256_of
+from polycorpus.tokenizer.indexed import IndexedDataset, dtype_for_vocab, verify
+from polycorpus.tokenizer.load import load_tokenizer
+from polycorpus.tokenizer.manifest import MANIFEST, Manifest, sha256_of
 
 
 def read_manifest(directory: str) -> Manifest:

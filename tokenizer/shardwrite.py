@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tokenizer.indexed import IndexedDatasetWriter, bin_path, index_path
-from tokenizer.load import LoadedTokenizer
-from tokenizer.manifest import (
+from polycorpus.tokenizer.indexed import IndexedDatasetWriter, bin_path, index_path
+from polycorpus.tokenizer.load import LoadedTokenizer
+from polycorpus.tokenizer.manifest import (
     BLEND_FILE,
     MANIFEST,
     TOKENIZER_FILE,

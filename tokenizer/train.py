@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from tokenizer.load import canonical_json, identity_of
+from polycorpus.tokenizer.load import canonical_json, identity_of
 
 EOD, PAD = "<eod>", "<pad>"
 FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX = "<fim_prefix>", "<fim_middle>", "<fim_suffix>"

@@ -10,10 +10,10 @@ import posixpath
 
 import fsspec
 
-from pipeline.config import PipelineConfig
-from pipeline.phases import MapPhase, plan_phases
-from pipeline.report.counts import n
-from pipeline.report.funnel import (
+from polycorpus.pipeline.config import PipelineConfig
+from polycorpus.pipeline.phases import MapPhase, plan_phases
+from polycorpus.pipeline.report.counts import n
+from polycorpus.pipeline.report.funnel import (
     drop_reasons,
     funnel,
     languages,
@@ -23,12 +23,17 @@ from pipeline.report.funnel import (
     sources,
     where_documents_went,
 )
-from pipeline.report.model import Note, Report, Section
-from pipeline.report.rundata import RunData, ShardSet
-from pipeline.report.scan import FertilitySample, code_mix, sample_fertility
-from pipeline.report.stages import stage_section
-from pipeline.report.tokens import code_section, fertility_section, mixture_section, tokens_section
-from tokenizer.manifest import TOKENIZER_FILE
+from polycorpus.pipeline.report.model import Note, Report, Section
+from polycorpus.pipeline.report.rundata import RunData, ShardSet
+from polycorpus.pipeline.report.scan import FertilitySample, code_mix, sample_fertility
+from polycorpus.pipeline.report.stages import stage_section
+from polycorpus.pipeline.report.tokens import (
+    code_section,
+    fertility_section,
+    mixture_section,
+    tokens_section,
+)
+from polycorpus.tokenizer.manifest import TOKENIZER_FILE
 
 
 def status_notes(data: RunData) -> list[Note]:

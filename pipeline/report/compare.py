@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.report.build import status_notes
-from pipeline.report.counts import fold_top, n, ratio
-from pipeline.report.funnel import output_tokens, stage_title
-from pipeline.report.model import Bars, Block, Column, Note, Report, Section, Series, Table
-from pipeline.report.rundata import RunData
+from polycorpus.pipeline.report.build import status_notes
+from polycorpus.pipeline.report.counts import fold_top, n, ratio
+from polycorpus.pipeline.report.funnel import output_tokens, stage_title
+from polycorpus.pipeline.report.model import (
+    Bars,
+    Block,
+    Column,
+    Note,
+    Report,
+    Section,
+    Series,
+    Table,
+)
+from polycorpus.pipeline.report.rundata import RunData
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, str]:

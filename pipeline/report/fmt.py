@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from pipeline.report.model import Cell, Kind
+from polycorpus.pipeline.report.model import Cell, Kind
 
 
 def human_bytes(n: float) -> str:

@@ -8,8 +8,16 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.report.counts import dropped, fold_top, last_with, n, ranked, ratio, reasons_text
-from pipeline.report.model import (
+from polycorpus.pipeline.report.counts import (
+    dropped,
+    fold_top,
+    last_with,
+    n,
+    ranked,
+    ratio,
+    reasons_text,
+)
+from polycorpus.pipeline.report.model import (
     Bars,
     Column,
     Figure,
@@ -20,7 +28,7 @@ from pipeline.report.model import (
     Series,
     Table,
 )
-from pipeline.stats import length_bucket
+from polycorpus.pipeline.stats import length_bucket
 
 #: Length distributions are drawn for this many languages (the largest); the table has all.
 LENGTH_PANELS = 12

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-from pipeline import __version__
-from pipeline.report.fmt import cell_text
-from pipeline.report.model import (
+from polycorpus.pipeline import __version__
+from polycorpus.pipeline.report.fmt import cell_text
+from polycorpus.pipeline.report.model import (
     Bars,
     Block,
     Cell,
@@ -21,7 +21,7 @@ from pipeline.report.model import (
     Section,
     Table,
 )
-from pipeline.report.svg import bars, histogram
+from polycorpus.pipeline.report.svg import bars, histogram
 
 #: Tables longer than this scroll inside a fixed height instead of stretching the page.
 SCROLL_ROWS = 25

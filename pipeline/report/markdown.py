@@ -6,8 +6,8 @@ first rows (the HTML report has the rest), so the summary stays readable in a PR
 
 from __future__ import annotations
 
-from pipeline.report.fmt import cell_text
-from pipeline.report.model import Figures, Note, Report, Table
+from polycorpus.pipeline.report.fmt import cell_text
+from polycorpus.pipeline.report.model import Figures, Note, Report, Table
 
 #: Rows of a table kept in the summary; the rest is counted in a line below it.
 SUMMARY_ROWS = 15

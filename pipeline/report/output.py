@@ -7,27 +7,18 @@ import posixpath
 
 import fsspec
 
-from pipeline.report.build import build_report
-from pipeline.report.html import render_html
-from pipeline.report.rundata import load_run
-from pipeline.rundir import tmp_name
+from polycorpus.pipeline.report.build import build_report
+from polycorpus.pipeline.report.html import render_html
+from polycorpus.pipeline.report.rundata import load_run
+from polycorpus.stages.storage import atomic_open
 
 REPORT_FILE = "report.html"
 
 
 def write_text(url: str, text: str) -> None:
     fs, path = fsspec.core.url_to_fs(url)
-    parent = posixpath.dirname(path)
-    if parent:
-        fs.makedirs(parent, exist_ok=True)
-    tmp = tmp_name(path)
-    try:
-        with fs.open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        fs.mv(tmp, path)
-    finally:
-        if fs.exists(tmp):
-            fs.rm(tmp)
+    with atomic_open(fs, path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def write_run_report(run_url: str) -> str:

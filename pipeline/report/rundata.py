@@ -17,14 +17,14 @@ from typing import Any
 import fsspec
 from pydantic import ValidationError
 
-from pipeline.config import ConfigError, PipelineConfig
-from pipeline.phases import MapPhase, plan_phases
-from pipeline.plan import plan_units
-from pipeline.report.model import Note
-from pipeline.rundir import RunDir
-from pipeline.unit import UnitOutcome
-from tokenizer.manifest import BLEND_FILE, Manifest
-from tokenizer.shardset import read_manifest
+from polycorpus.pipeline.config import ConfigError, PipelineConfig
+from polycorpus.pipeline.phases import MapPhase, plan_phases
+from polycorpus.pipeline.plan import plan_units
+from polycorpus.pipeline.report.model import Note
+from polycorpus.pipeline.rundir import RunDir
+from polycorpus.pipeline.unit import UnitOutcome
+from polycorpus.tokenizer.manifest import BLEND_FILE, Manifest
+from polycorpus.tokenizer.shardset import read_manifest
 
 
 class ReportError(Exception):
@@ -127,7 +127,7 @@ def _stats(run: RunDir, meta: dict[str, Any], config: PipelineConfig | None, why
             why_not = f"its inputs cannot be listed ({exc})"
         else:
             outcomes = [UnitOutcome(unit, ok=False, error=error) for unit, error in failed.items()]
-            from pipeline.runner import committed_stats  # the runner imports Ray
+            from polycorpus.pipeline.runner import committed_stats  # the runner imports Ray
 
             return committed_stats(config, run, units, outcomes), True, notes
     if isinstance(saved, dict) and "stages" in saved:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.rundir import RunDir
-from tokenizer.corpus import group_of
-from tokenizer.fertility import Fertility, fertility
-from tokenizer.load import load_tokenizer
+from polycorpus.pipeline.rundir import RunDir
+from polycorpus.tokenizer.corpus import group_of
+from polycorpus.tokenizer.fertility import Fertility, fertility
+from polycorpus.tokenizer.load import load_tokenizer
 
 NO_LICENSE = "(none)"
 

@@ -21,8 +21,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.report.counts import dropped, is_int_key, n, ranked, ratio, reasons_text, stage_base
-from pipeline.report.model import Bars, Block, Column, Figure, Figures, Section, Series, Table
+from polycorpus.pipeline.report.counts import (
+    dropped,
+    is_int_key,
+    n,
+    ranked,
+    ratio,
+    reasons_text,
+    stage_base,
+)
+from polycorpus.pipeline.report.model import (
+    Bars,
+    Block,
+    Column,
+    Figure,
+    Figures,
+    Section,
+    Series,
+    Table,
+)
 
 
 def _drop_rates(key: str, title: str, groups: Mapping[str, Any], rate_title: str) -> Table:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from pipeline.report.fmt import cell_text
-from pipeline.report.model import Bars, Histogram, Kind
+from polycorpus.pipeline.report.fmt import cell_text
+from polycorpus.pipeline.report.model import Bars, Histogram, Kind
 
 WIDTH = 880
 PALETTE = ("#3b6fb6", "#e08a2c", "#4a9d5b", "#b8473d", "#7b5ea7", "#8c6d46", "#c4619c", "#6b6b6b")

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.report.counts import fold_top, n, ranked, ratio
-from pipeline.report.model import Bars, Block, Column, Figure, Figures, Note, Section, Series, Table
-from pipeline.report.rundata import ShardSet
-from pipeline.report.scan import CodeMix, FertilitySample
+from polycorpus.pipeline.report.counts import fold_top, n, ranked, ratio
+from polycorpus.pipeline.report.model import (
+    Bars,
+    Block,
+    Column,
+    Figure,
+    Figures,
+    Note,
+    Section,
+    Series,
+    Table,
+)
+from polycorpus.pipeline.report.rundata import ShardSet
+from polycorpus.pipeline.report.scan import CodeMix, FertilitySample
 
 #: Shards listed one per row; larger sets show the largest ones and say how many are left out.
 SHARD_ROWS = 500

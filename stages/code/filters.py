@@ -28,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
-from stages.code import generated
+from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.code import generated
 
 _BASE64 = r"[a-zA-Z0-9+/\n=]{64,}"
 _HEX = r"(?:\b(?:0x|\\x)?[0-9a-fA-F]{2}(?:,|\b\s*)){8,}"
@@ -74,6 +74,7 @@ class CodeFilterConfig(StageConfig):
 
 class CodeFilter(Stage[CodeFilterConfig]):
     name = "code_filter"
+    needs = frozenset({"code_lang"})  # data-file limits and exemptions are per language
     Config = CodeFilterConfig
 
     def process(self, batch: pa.Table) -> StageResult:

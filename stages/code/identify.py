@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from stages.code import heuristics
-from stages.code.languages import Catalogue, catalogue
+from polycorpus.stages.code import heuristics
+from polycorpus.stages.code.languages import Catalogue, catalogue
 
 #: How much of a file content rules look at (the signatures sit near the top).
 HEAD_CHARS = 64 * 1024

@@ -15,8 +15,8 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
-from stages.code.identify import identify
+from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.code.identify import identify
 
 
 class CodeLanguageConfig(StageConfig):
@@ -30,6 +30,8 @@ class CodeLanguageConfig(StageConfig):
 
 class CodeLanguage(Stage[CodeLanguageConfig]):
     name = "code_language"
+    makes = frozenset({"code_lang"})
+    once = True
     Config = CodeLanguageConfig
 
     def process(self, batch: pa.Table) -> StageResult:

@@ -20,8 +20,8 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import Field, field_validator
 
-from stages.base import Stage, StageConfig, StageResult
-from stages.code import licensing
+from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.code import licensing
 
 LicenseClass = Literal["permissive", "weak_copyleft", "copyleft", "unknown"]
 _IDS = re.compile(r"[^\s()]+")

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageConfig, StageResult
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The global dedup step: group keys, candidate edges, connected components, decisions.
 
-Everything moves through hash-partitioned Parquet files under ``RUN/dedup/work`` and Ray
-tasks that each read one partition, so memory is bounded by a partition, never the corpus,
+Everything moves through hash-partitioned Parquet files under ``RUN/dedup/work`` and tasks
+(Ray tasks, or the driver itself on a small local run) that each read one partition, so memory is bounded by a partition, never the corpus,
 and the driver only sees counts. The steps:
 
 1. scatter: each unit's signatures -> partitions by exact hash, URL hash, band key and node;
@@ -29,11 +29,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import ray
 
-from stages.dedup.components import both_directions, checksum, large_star, larger_first, small_star
-from stages.dedup.config import MinHashParams
-from stages.dedup.signatures import NODE_BYTES, OLD, signatures_dir
+from polycorpus.stages.base import TaskRunner
+from polycorpus.stages.dedup.components import (
+    both_directions,
+    checksum,
+    large_star,
+    larger_first,
+    small_star,
+)
+from polycorpus.stages.dedup.config import MinHashParams
+from polycorpus.stages.dedup.signatures import NODE_BYTES, OLD, signatures_dir
 
 ROWS_PER_PARTITION = 500_000
 DECISION_SCHEMA = pa.schema([("unit", pa.string()), ("id", pa.string()), ("reason", pa.string()),
@@ -114,7 +120,6 @@ def _read_signatures(fs: fsspec.AbstractFileSystem, path: str, unit: str) -> pa.
     return table.append_column("unit", pa.array([unit] * table.num_rows, pa.string()))
 
 
-@ray.remote(num_cpus=1)
 def _scatter(layout: Layout, sources: list[tuple[str, str]], params: MinHashParams | None, url: bool,
              name: str) -> int:
     """Signature files (path, unit) -> partitions by exact hash, URL, band key and node."""
@@ -186,7 +191,6 @@ def _jaccard_ok(table: pa.Table, firsts: np.ndarray, members: np.ndarray, thresh
     return ok
 
 
-@ray.remote(num_cpus=1)
 def _group(layout: Layout, step: str, p: int, keys: list[str], schema: pa.Schema, flag: str | None,
            threshold: float | None) -> dict[str, int]:
     """Partition ``p`` of a keyed scatter -> star edges (keyed for large-star) and flags."""
@@ -213,7 +217,6 @@ def _group(layout: Layout, step: str, p: int, keys: list[str], schema: pa.Schema
 # -- step 3: connected components ---------------------------------------------------------------
 
 
-@ray.remote(num_cpus=1)
 def _star_round(layout: Layout, round_: int, p: int, op: str) -> tuple[int, int]:
     """One large-star or small-star over partition ``p``; output keyed for the next op.
 
@@ -239,7 +242,6 @@ def _star_round(layout: Layout, round_: int, p: int, op: str) -> tuple[int, int]
 # -- step 4: decide -----------------------------------------------------------------------------
 
 
-@ray.remote(num_cpus=1)
 def _decide(layout: Layout, p: int, labels: str, node_schema: pa.Schema) -> dict[str, Any]:
     """Per node partition: dropped documents, duplicates table rows, index rows, cluster sizes."""
     fs, _ = fsspec.core.url_to_fs(layout.run_url)
@@ -275,7 +277,6 @@ def _decide(layout: Layout, p: int, labels: str, node_schema: pa.Schema) -> dict
     return {"dropped": {c["values"]: c["counts"] for c in counts}, "documents": int(in_run)}
 
 
-@ray.remote(num_cpus=1)
 def _clusters(layout: Layout, p: int) -> dict[int, int]:
     """Kept rows of the duplicates table and the cluster-size histogram of partition ``p``."""
     fs, _ = fsspec.core.url_to_fs(layout.run_url)
@@ -321,13 +322,11 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _gather(refs: list[ray.ObjectRef]) -> list[Any]:
-    return ray.get(refs)
-
-
 def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, exact: bool, url: bool,
-                index: list[str], partitions: int, max_rounds: int, stats: dict[str, Any]) -> None:
-    """Run the global step; fills ``stats`` with exact counts of what was found."""
+                index: list[str], partitions: int, max_rounds: int, stats: dict[str, Any],
+                run_tasks: TaskRunner) -> None:
+    """Run the global step (its tasks through ``run_tasks``); fills ``stats`` with exact
+    counts of what was found."""
     fs, _ = fsspec.core.url_to_fs(run_url)
     sources = _signature_sources(run_url, units, index)
     rows = sum(n for _, _, n in sources)
@@ -339,8 +338,8 @@ def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, ex
             fs.rm(stale, recursive=True)
 
     per_task = max(1, math.ceil(len(sources) / (4 * P)))
-    _gather([_scatter.remote(layout, [(path, unit) for path, unit, _ in chunk], params, url, f"s{i:05d}")
-             for i, chunk in enumerate(_chunks(sources, per_task))])
+    run_tasks(_scatter, [(layout, [(path, unit) for path, unit, _ in chunk], params, url, f"s{i:05d}")
+                         for i, chunk in enumerate(_chunks(sources, per_task))])
 
     node_schema = pa.schema([NODE_FIELD, ("id", pa.string()), ("unit", pa.string()), ("exact", pa.binary(16)),
                              ("url", pa.uint64())]
@@ -359,14 +358,14 @@ def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, ex
         steps.append(("bands", ["band", "key"], pa.schema(band_fields), None,
                       params.threshold if params.verify else None))
     for step, keys, schema, flag, threshold in steps:
-        for counts in _gather([_group.remote(layout, step, p, keys, schema, flag, threshold) for p in range(P)]):
+        for counts in run_tasks(_group, [(layout, step, p, keys, schema, flag, threshold) for p in range(P)]):
             for name, value in counts.items():
                 group_counts[f"{step}_{name}"] = group_counts.get(f"{step}_{name}", 0) + value
 
     rounds, previous, round_ = 0, None, 0
     while True:
-        _gather([_star_round.remote(layout, round_, p, "large") for p in range(P)])
-        results = _gather([_star_round.remote(layout, round_ + 1, p, "small") for p in range(P)])
+        run_tasks(_star_round, [(layout, round_, p, "large") for p in range(P)])
+        results = run_tasks(_star_round, [(layout, round_ + 1, p, "small") for p in range(P)])
         fingerprint = (sum(r[0] for r in results), sum(r[1] for r in results) % (1 << 64))
         rounds += 1
         if fingerprint == previous:
@@ -378,12 +377,12 @@ def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, ex
 
     dropped: dict[str, int] = {}
     documents = 0
-    for result in _gather([_decide.remote(layout, p, labels, node_schema) for p in range(P)]):
+    for result in run_tasks(_decide, [(layout, p, labels, node_schema) for p in range(P)]):
         documents += result["documents"]
         for reason, count in result["dropped"].items():
             dropped[reason] = dropped.get(reason, 0) + count
     histogram: dict[int, int] = {}
-    for part in _gather([_clusters.remote(layout, p) for p in range(P)]):
+    for part in run_tasks(_clusters, [(layout, p) for p in range(P)]):
         for size, count in part.items():
             histogram[size] = histogram.get(size, 0) + count
     fs.rm(layout.path("work"), recursive=True)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+
 def _edges(u: pa.Array, v: pa.Array) -> pa.Table:
     return pa.table({"u": u, "v": v})
 

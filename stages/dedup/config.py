@@ -8,7 +8,7 @@ from typing import Literal
 from datasketch.lsh import _optimal_param
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from stages.base import ConfigPath, StageConfig
+from polycorpus.stages.base import ConfigPath, StageConfig
 
 Shingle = Literal["word", "char"]
 
@@ -27,6 +27,7 @@ class MinHashParams:
     cjk_char_ngram: int
     verify: bool
     max_shingle_chars: int
+    by_language: bool = True  # word shingles: CJK and Thai (by lang) get char n-grams
 
 
 # (num_perm, bands, rows, ngram, shingle, threshold); None: derived as datasketch does.
@@ -55,6 +56,10 @@ class MinHashOptions(BaseModel):
     cjk_char_ngram: int = Field(5, gt=0, description="char n-gram size for Chinese, Japanese, Thai...")
     verify: bool = Field(False, description="Keep only candidate pairs whose exact shingle Jaccard >= threshold")
     max_shingle_chars: int = Field(1_000_000, gt=0, description="Shingle at most this many characters of a document")
+    by_language: bool = Field(True, description="With word shingles, documents in languages written without "
+                                                "spaces (lang from langid: Chinese, Japanese, Thai...) get "
+                                                "cjk_char_ngram character n-grams; needs langid before dedup. "
+                                                "false: word shingles for every document, no langid needed.")
 
     @model_validator(mode="after")
     def _custom_complete(self) -> MinHashOptions:
@@ -76,7 +81,7 @@ class MinHashOptions(BaseModel):
             ngram, shingle = self.ngram or ngram, self.shingle or shingle
             threshold = self.threshold or threshold
         return MinHashParams(num_perm, bands, rows, ngram, shingle, threshold, self.seed,
-                             self.cjk_char_ngram, self.verify, self.max_shingle_chars)
+                             self.cjk_char_ngram, self.verify, self.max_shingle_chars, self.by_language)
 
 
 class DedupConfig(StageConfig):

@@ -12,7 +12,7 @@ import re
 
 import xxhash
 
-from stages.dedup.config import MinHashParams
+from polycorpus.stages.dedup.config import MinHashParams
 
 SPACELESS = frozenset({"zh", "zh-Hans", "zh-Hant", "ja", "th", "lo", "km", "my", "bo", "dz"})
 _WORD = re.compile(r"\w+")
@@ -42,7 +42,7 @@ def shingles(text: str, kind: str, lang: str | None, params: MinHashParams) -> l
     millions of shingles, and near-duplicates share their beginnings anyway.
     """
     text = text[: params.max_shingle_chars].lower()
-    if params.shingle == "char" or (lang in SPACELESS and kind != "code"):
+    if params.shingle == "char" or (params.by_language and lang in SPACELESS and kind != "code"):
         n = params.ngram if params.shingle == "char" else params.cjk_char_ngram
         grams = _ngrams(list("".join(text.split())), n, "")
     elif kind == "code":

@@ -20,9 +20,9 @@ import pyarrow.parquet as pq
 import xxhash
 from datasketch import MinHash
 
-from stages.base import Resources, Stage, StageResult, UnitContext
-from stages.dedup.config import DedupConfig, MinHashParams
-from stages.dedup.shingles import exact_key, shingles
+from polycorpus.stages.base import Resources, Stage, StageResult, UnitContext
+from polycorpus.stages.dedup.config import DedupConfig, MinHashParams
+from polycorpus.stages.dedup.shingles import exact_key, shingles
 
 NODE_BYTES = 21
 NEW, OLD = b"\x01", b"\x00"

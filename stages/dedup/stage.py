@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from stages.base import Barrier, Stage, StageResult, UnitContext
-from stages.dedup.cluster import deduplicate
-from stages.dedup.config import DedupConfig
-from stages.dedup.signatures import DedupSignatures
+from polycorpus.stages.base import Barrier, Stage, StageResult, TaskRunner, UnitContext
+from polycorpus.stages.dedup.cluster import deduplicate
+from polycorpus.stages.dedup.config import DedupConfig
+from polycorpus.stages.dedup.signatures import DedupSignatures
 
 
 class DedupApply(Stage[DedupConfig]):
@@ -36,9 +36,15 @@ class DedupApply(Stage[DedupConfig]):
 
 class Dedup(Barrier[DedupConfig]):
     name = "dedup"
+    once = True
     Config = DedupConfig
     Measure = DedupSignatures
     Apply = DedupApply
+
+    def required(self) -> frozenset[str]:
+        # Word shingles by language: CJK and Thai documents are shingled by characters.
+        params = self.config.minhash.resolve() if self.config.minhash is not None else None
+        return frozenset({"lang"}) if params and params.shingle == "word" and params.by_language else frozenset()
 
     def check(self) -> None:
         for location in self.config.index:
@@ -46,7 +52,7 @@ class Dedup(Barrier[DedupConfig]):
             if not fs.exists(path):
                 raise ValueError(f"stage dedup: index {location} does not exist")
 
-    def run_global(self, run_url: str, units: list[str], stats: dict[str, Any]) -> None:
+    def run_global(self, run_url: str, units: list[str], stats: dict[str, Any], run_tasks: TaskRunner) -> None:
         params = self.config.minhash.resolve() if self.config.minhash is not None else None
         deduplicate(run_url, units, params, self.config.exact, self.config.url, list(self.config.index),
-                    self.config.partitions, self.config.max_rounds, stats)
+                    self.config.partitions, self.config.max_rounds, stats, run_tasks)

@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
-from stages.ingest.limits import ArchiveLimits
+from polycorpus.stages.ingest.limits import ArchiveLimits
 
 
 class InputFormatError(Exception):

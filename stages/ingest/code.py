@@ -23,12 +23,12 @@ from typing import Any
 import pyarrow as pa
 import xxhash
 
-from pipeline.schema import document_id, documents_table
-from stages.code import licensing
-from stages.ingest.base import IngestOptions, InputFile, Tally, valid_utf8
-from stages.ingest.charset import decode_text
-from stages.ingest.repository import Member, open_repository
-from stages.ingest.sidecar import repository_metadata
+from polycorpus.stages.code import licensing
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, Tally, valid_utf8
+from polycorpus.stages.ingest.charset import decode_text
+from polycorpus.stages.ingest.repository import Member, open_repository
+from polycorpus.stages.ingest.sidecar import repository_metadata
+from polycorpus.stages.schema import document_id, documents_table
 
 #: Bytes looked at to tell binary from text (git looks at the same amount for NUL bytes).
 SNIFF_BYTES = 8000

@@ -14,8 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.schema import document_id, documents_table
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally, valid_utf8
+from polycorpus.stages.ingest.base import (
+    IngestOptions,
+    InputFile,
+    InputFormatError,
+    Tally,
+    valid_utf8,
+)
+from polycorpus.stages.schema import document_id, documents_table
 
 # Row fields copied into document columns of the same name rather than into ``meta``.
 _PASSTHROUGH = ("url", "path", "repo", "license", "lang", "code_lang")

@@ -30,8 +30,8 @@ from typing import IO, Any
 
 import fsspec
 
-from stages.ingest.base import InputFormatError
-from stages.ingest.limits import ArchiveLimits
+from polycorpus.stages.ingest.base import InputFormatError
+from polycorpus.stages.ingest.limits import ArchiveLimits
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
 

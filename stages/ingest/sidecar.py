@@ -17,7 +17,7 @@ from typing import Any
 
 import fsspec
 
-from stages.ingest.base import InputFormatError
+from polycorpus.stages.ingest.base import InputFormatError
 
 
 def _number(value: str) -> Any:

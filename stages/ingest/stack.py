@@ -19,10 +19,10 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.schema import documents_table
-from stages.code import licensing
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
-from stages.ingest.code import code_document, repository_fields
+from polycorpus.stages.code import licensing
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.code import code_document, repository_fields
+from polycorpus.stages.schema import documents_table
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "path": ("path", "max_stars_repo_path", "file_path", "filepath"),

@@ -34,10 +34,15 @@ from warcio.archiveiterator import ArchiveIterator as ArcIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from pipeline.schema import document_id, documents_table
-from stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
-from stages.ingest.charset import clean_text, decode_html, decode_text, split_content_type
-from stages.ingest.html import Extractor, extractor, looks_like_html
+from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.charset import (
+    clean_text,
+    decode_html,
+    decode_text,
+    split_content_type,
+)
+from polycorpus.stages.ingest.html import Extractor, extractor, looks_like_html
+from polycorpus.stages.schema import document_id, documents_table
 
 _KEPT_TYPES = frozenset({"response", "conversion"})
 #: Record types that are skipped under their own name; anything else is 'unknown_record_type'.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from stages.langid.stage import LangId
+from polycorpus.stages.langid.stage import LangId
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,21 @@ derived from the page's id and the language.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.schema import document_id
+from polycorpus.stages.schema import document_id
 
-if TYPE_CHECKING:
-    from stages.langid.stage import LangId
+#: Identifies a batch of texts: (language, score, anything else) per text. The stage passes
+#: its own ``identify``, so paragraphs get the same labels and thresholds as pages.
+Identify = Callable[[pa.Array], tuple[pa.Array, pa.Array, Any]]
 
 SHARES_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("share", pa.float32())]))
 
@@ -61,7 +63,7 @@ class PageLanguages:
     paragraphs: list[list[str]]
 
 
-def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Array, page_score: pa.Array,
+def paragraph_languages(identify: Identify, text: pa.ChunkedArray, page_lang: pa.Array, page_score: pa.Array,
                         options: ParagraphOptions) -> PageLanguages:
     """Identify the paragraphs of every page of a batch in one model call."""
     split = pc.split_pattern_regex(text.fill_null(""), r"\n+")
@@ -71,7 +73,7 @@ def paragraph_languages(stage: LangId, text: pa.ChunkedArray, page_lang: pa.Arra
     page_of = pc.list_parent_indices(split).to_numpy()
     sizes = pc.utf8_length(flat).to_numpy(zero_copy_only=False)
     long = np.flatnonzero(pc.binary_length(flat).to_numpy(zero_copy_only=False) >= options.min_bytes)
-    lang, score, _ = stage.identify(flat.take(long))
+    lang, score, _ = identify(flat.take(long))
     para_lang = np.full(len(flat), None, dtype=object)
     para_lang[long] = lang.to_pylist()
     para_score = np.zeros(len(flat), dtype=np.float32)

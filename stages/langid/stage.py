@@ -16,13 +16,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from stages.base import ConfigPath, Stage, StageConfig, StageResult
-from stages.columns import set_column
-from stages.langid.model import LidModel
-from stages.langid.paragraphs import SHARES_TYPE, ParagraphOptions, paragraph_languages, split_by_language
-from stages.langid.prepare import has_letters, prepare
-from stages.langid.script import chinese_scripts, has_kana
-from stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
+from polycorpus.stages.base import ConfigPath, Stage, StageConfig, StageResult
+from polycorpus.stages.columns import set_column
+from polycorpus.stages.langid.model import LidModel
+from polycorpus.stages.langid.paragraphs import (
+    SHARES_TYPE,
+    ParagraphOptions,
+    paragraph_languages,
+    split_by_language,
+)
+from polycorpus.stages.langid.prepare import has_letters, prepare
+from polycorpus.stages.langid.script import chinese_scripts, has_kana
+from polycorpus.stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
 
 TOP_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())]))
 
@@ -61,6 +66,8 @@ class LangIdConfig(StageConfig):
 
 class LangId(Stage[LangIdConfig]):
     name = "langid"
+    makes = frozenset({"lang", "lang_score"})
+    once = True
     Config = LangIdConfig
     applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
@@ -102,7 +109,7 @@ class LangId(Stage[LangIdConfig]):
         counters: dict[str, int] = {}
         mixed = pa.nulls(batch.num_rows, pa.bool_())
         if config.granularity == "paragraph":
-            found = paragraph_languages(self, batch.column("text"), lang, score, config.paragraphs)
+            found = paragraph_languages(self.identify, batch.column("text"), lang, score, config.paragraphs)
             table = set_column(table, "lang_shares", found.shares)
             table = set_column(set_column(table, "lang", found.lang), "lang_score", found.score)
             mixed = found.mixed

@@ -16,8 +16,8 @@ from __future__ import annotations
 import pyarrow as pa
 from pydantic import Field
 
-from stages.quality.rules import Family, FamilyOptions, Rule, ratio
-from stages.quality.text import TERMINAL_PUNCTUATION, WORD, Document, sentences
+from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.text import TERMINAL_PUNCTUATION, WORD, Document, sentences
 
 _POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
 

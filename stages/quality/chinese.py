@@ -16,8 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 from pydantic import Field
 
-from stages.quality.rules import Family, FamilyOptions, Rule, ratio
-from stages.quality.text import Document
+from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.text import Document
 
 SPAM_PHRASES = Path(__file__).parent / "data" / "zh_spam_phrases.txt"
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")

@@ -24,9 +24,9 @@ import pyarrow.compute as pc
 import xxhash
 from pydantic import Field
 
-from stages.base import ConfigPath, Stage, StageConfig, StageResult
-from stages.columns import set_column
-from stages.quality.text import WORD
+from polycorpus.stages.base import ConfigPath, Stage, StageConfig, StageResult
+from polycorpus.stages.columns import set_column
+from polycorpus.stages.quality.text import WORD
 
 SCORE_COLUMN = "quality_score"
 BELOW_THRESHOLD, SAMPLED_OUT = "below_threshold", "pareto_sampled_out"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pyarrow as pa
 from pydantic import Field
 
-from stages.quality.rules import Family, FamilyOptions, Rule, ratio
-from stages.quality.text import TERMINAL_PUNCTUATION, Document, duplicates
+from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.text import TERMINAL_PUNCTUATION, Document, duplicates
 
 
 class FineWebOptions(FamilyOptions):

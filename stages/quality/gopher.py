@@ -15,9 +15,9 @@ from operator import itemgetter
 import pyarrow as pa
 from pydantic import Field
 
-from stages.quality.rules import Family, FamilyOptions, Rule, ratio
-from stages.quality.stopwords import UNSPACED_LANGUAGES, stop_words_for
-from stages.quality.text import Document, duplicates
+from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.stopwords import UNSPACED_LANGUAGES, stop_words_for
+from polycorpus.stages.quality.text import Document, duplicates
 
 #: En and em dashes are not bullets: they open dialogue lines in Polish, Russian and others.
 _BULLETS = ("•", "●", "○", "◦", "▪", "▫", "‣", "⁃", "-", "*", "·")

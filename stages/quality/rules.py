@@ -17,7 +17,7 @@ from typing import Any, Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
-from stages.quality.text import Document
+from polycorpus.stages.quality.text import Document
 
 
 @dataclass(frozen=True)

@@ -20,20 +20,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, model_validator
 
-from stages.base import Stage, StageConfig, StageResult
-from stages.columns import set_column
-from stages.quality.c4 import C4, C4Options
-from stages.quality.chinese import CHINESE, ChineseOptions
-from stages.quality.fineweb import FINEWEB, FineWebOptions
-from stages.quality.gopher import (
+from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.columns import set_column
+from polycorpus.stages.quality.c4 import C4, C4Options
+from polycorpus.stages.quality.chinese import CHINESE, ChineseOptions
+from polycorpus.stages.quality.fineweb import FINEWEB, FineWebOptions
+from polycorpus.stages.quality.gopher import (
     GOPHER_QUALITY,
     GOPHER_REPETITION,
     GopherQualityOptions,
     GopherRepetitionOptions,
 )
-from stages.quality.languages import overrides_for
-from stages.quality.rules import Family, FamilyOptions, Rule
-from stages.quality.text import Document
+from polycorpus.stages.quality.languages import overrides_for
+from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule
+from polycorpus.stages.quality.text import Document
 
 FAMILIES: tuple[Family, ...] = (GOPHER_QUALITY, GOPHER_REPETITION, C4, FINEWEB, CHINESE)
 SIGNALS_COLUMN = "quality_signals"
@@ -83,6 +83,7 @@ class QualityConfig(StageConfig):
 
 class Quality(Stage[QualityConfig]):
     name = "quality"
+    needs = frozenset({"lang"})  # stop words, Chinese rules, per-language thresholds
     Config = QualityConfig
     applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 

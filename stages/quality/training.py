@@ -20,7 +20,7 @@ import fsspec
 import pyarrow.parquet as pq
 import xxhash
 
-from stages.quality.classifier import model_input
+from polycorpus.stages.quality.classifier import model_input
 
 GOOD, BAD = "hq", "lq"
 

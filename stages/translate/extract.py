@@ -162,7 +162,7 @@ def lexer_for(code_lang: str | None):
         return None
     from pygments.lexers import find_lexer_class, get_lexer_by_name
 
-    from stages.code.languages import catalogue
+    from polycorpus.stages.code.languages import catalogue
 
     name = catalogue().pygments_names.get(code_lang, code_lang)
     cls = find_lexer_class(name)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stages.langid.model import LidModel
-from stages.langid.script import chinese_scripts, has_kana
+from polycorpus.stages.langid.model import LidModel
+from polycorpus.stages.langid.script import chinese_scripts, has_kana
 
 _URL = re.compile(r"(?:https?|ftp|file)://\S+|www\.\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _INLINE = re.compile(r"`[^`\n]+`")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from stages.translate.extract import Segment, code_tokens, lex
+from polycorpus.stages.translate.extract import Segment, code_tokens, lex
 
 _TERMINATORS = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")

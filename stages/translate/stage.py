@@ -21,13 +21,23 @@ import posixpath
 from collections import Counter
 from typing import Any, Literal
 
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.schema import document_id
-from stages.base import ConfigPath, Stage, StageConfig, StageResult, UnitContext
-from stages.translate.backends import (
+from polycorpus.stages.base import (
+    SEEN,
+    UNTOUCHED,
+    ConfigPath,
+    Stage,
+    StageConfig,
+    StageResult,
+    UnitContext,
+)
+from polycorpus.stages.schema import document_id
+from polycorpus.stages.storage import atomic_open
+from polycorpus.stages.translate.backends import (
     Backend,
     ImportBackend,
     NullBackend,
@@ -35,10 +45,10 @@ from stages.translate.backends import (
     TransformersBackend,
     segment_key,
 )
-from stages.translate.cache import TranslationCache, cache_key
-from stages.translate.extract import extract, lex, lexer_for
-from stages.translate.quality import Gate, SegmentLid, same_language
-from stages.translate.reinsert import apply, compiles, render, verify
+from polycorpus.stages.translate.cache import TranslationCache, cache_key
+from polycorpus.stages.translate.extract import extract, lex, lexer_for
+from polycorpus.stages.translate.quality import Gate, SegmentLid, same_language
+from polycorpus.stages.translate.reinsert import apply, compiles, render, verify
 
 SEGMENT_SCHEMA = pa.schema([
     pa.field("key", pa.string()), pa.field("text", pa.string()), pa.field("source_lang", pa.string()),
@@ -104,6 +114,7 @@ class TranslateConfig(StageConfig):
 
 class TranslateComments(Stage[TranslateConfig]):
     name = "translate_comments"
+    needs = frozenset({"code_lang"})  # the lexer that finds comments
     Config = TranslateConfig
     applies_to = frozenset({"code"})
 
@@ -120,7 +131,7 @@ class TranslateComments(Stage[TranslateConfig]):
                 raise ValueError(f"translate_comments: model_path {c.model_path} is not a directory")
 
     def setup(self) -> None:
-        from stages.langid.model import LidModel
+        from polycorpus.stages.langid.model import LidModel
 
         self.lid = SegmentLid(LidModel(), self.config.min_letters)
         self.gate = Gate(**self.config.gate.model_dump())
@@ -157,11 +168,8 @@ class TranslateComments(Stage[TranslateConfig]):
     def end_unit(self) -> dict[str, Any]:
         if self.config.backend != "export" or self._context is None or self._segments is None:
             return {}
-        from pipeline.rundir import RunDir
-
-        run = RunDir(self._context.run_url)
-        path = run.path(SEGMENTS_DIR, f"{self._context.unit}.parquet")
-        run.fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        fs, root = fsspec.core.url_to_fs(self._context.run_url)
+        path = posixpath.join(root, SEGMENTS_DIR, f"{self._context.unit}.parquet")
         keys = sorted(self._segments)
         if not keys:
             self._segments = None
@@ -172,7 +180,7 @@ class TranslateComments(Stage[TranslateConfig]):
             "target_lang": [self.config.target] * len(keys), "code_lang": [i[2] for i in info],
             "count": [self._segments[k] for k in keys],
         }, schema=SEGMENT_SCHEMA)
-        with run.atomic_open(path) as handle:
+        with atomic_open(fs, path) as handle:
             pq.write_table(table, handle)
         self._segments = None
         return {"segments": len(keys), "path": posixpath.join(SEGMENTS_DIR, f"{self._context.unit}.parquet")}
@@ -189,18 +197,23 @@ class TranslateComments(Stage[TranslateConfig]):
         langs = batch.column("code_lang").to_pylist()
         files = []  # (row, segments, tokens, lexer)
         candidates: list[tuple[int, int]] = []  # (file index, segment index)
+        counters[SEEN] += len(texts)
         for row, (text, code_lang) in enumerate(zip(texts, langs, strict=True)):
             if text is None or len(text) > c.max_file_chars:
+                counters[UNTOUCHED + "too_large"] += 1
                 continue
             lexer = lexer_for(code_lang)
             if lexer is None:
+                counters[UNTOUCHED + ("no_code_lang" if code_lang is None else "no_lexer")] += 1
                 continue
             tokens = lex(lexer, text)
             if tokens is None:
                 counters["files.unlexable"] += 1
+                counters[UNTOUCHED + "unlexable"] += 1
                 continue
             segments = extract(text, code_lang, lexer, tokens, c.code_threshold)
             if not segments:
+                counters[UNTOUCHED + "no_comments"] += 1
                 continue
             files.append((row, segments, tokens, lexer))
             for index, segment in enumerate(segments):
@@ -221,6 +234,8 @@ class TranslateComments(Stage[TranslateConfig]):
                 wanted[(f, s)] = lang
             else:
                 counters["segments.skipped.other_language"] += 1
+        if idle := len(files) - len({f for f, _ in wanted}):
+            counters[UNTOUCHED + "no_comment_to_translate"] += idle
         # Unique (text, language) pairs, then the cache, then the backend.
         unique: dict[tuple[str, str], str] = {}
         for (f, s), lang in wanted.items():

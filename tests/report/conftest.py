@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from report_corpus import report_config
 
-from pipeline.config import load_config
-from pipeline.runner import run_pipeline
+from polycorpus.pipeline.config import load_config
+from polycorpus.pipeline.runner import run_pipeline
 
 
 @pytest.fixture(scope="session")

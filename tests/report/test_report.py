@@ -13,16 +13,16 @@ from report_corpus import report_config
 from support import cli, stats, write_config, write_jsonl
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import load_config
-from pipeline.report.build import build_report
-from pipeline.report.compare import compare_runs
-from pipeline.report.html import render_html
-from pipeline.report.markdown import SUMMARY_ROWS, render_markdown
-from pipeline.report.model import Bars, Column, Figures, Table
-from pipeline.report.rundata import load_run
-from pipeline.report.stages import stage_section
-from pipeline.runner import run_pipeline
+from polycorpus.pipeline.cli import app
+from polycorpus.pipeline.config import load_config
+from polycorpus.pipeline.report.build import build_report
+from polycorpus.pipeline.report.compare import compare_runs
+from polycorpus.pipeline.report.html import render_html
+from polycorpus.pipeline.report.markdown import SUMMARY_ROWS, render_markdown
+from polycorpus.pipeline.report.model import Bars, Column, Figures, Table
+from polycorpus.pipeline.report.rundata import load_run
+from polycorpus.pipeline.report.stages import stage_section
+from polycorpus.pipeline.runner import run_pipeline
 
 pytestmark = pytest.mark.usefixtures("ray_local")
 

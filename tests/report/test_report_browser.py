@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.report.browser import chromium, chromium_missing
-from pipeline.report.build import build_report
-from pipeline.report.html import render_html
-from pipeline.report.model import Bars, Histogram
-from pipeline.report.rundata import load_run
+from polycorpus.pipeline.report.browser import chromium, chromium_missing
+from polycorpus.pipeline.report.build import build_report
+from polycorpus.pipeline.report.html import render_html
+from polycorpus.pipeline.report.model import Bars, Histogram
+from polycorpus.pipeline.report.rundata import load_run
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=f"no real browser: {chromium_missing()}")
 

@@ -12,12 +12,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.report.build import build_report
-from pipeline.report.html import render_html
-from pipeline.report.model import Histogram
-from pipeline.report.rundata import load_run
-from pipeline.stats import length_bucket
-from tokenizer.indexed import IndexedDataset
+from polycorpus.pipeline.report.build import build_report
+from polycorpus.pipeline.report.html import render_html
+from polycorpus.pipeline.report.model import Histogram
+from polycorpus.pipeline.report.rundata import load_run
+from polycorpus.pipeline.stats import length_bucket
+from polycorpus.tokenizer.indexed import IndexedDataset
 
 
 class _Tables(HTMLParser):

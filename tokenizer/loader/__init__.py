@@ -7,8 +7,8 @@ path never imports torch) are its PyTorch face. See ``stream.py`` for the order,
 and the resume arithmetic.
 """
 
-from tokenizer.loader.shardsets import Source
-from tokenizer.loader.store import ShardChecksumError
-from tokenizer.loader.stream import TokenStream
+from polycorpus.tokenizer.loader.shardsets import Source
+from polycorpus.tokenizer.loader.store import ShardChecksumError
+from polycorpus.tokenizer.loader.stream import TokenStream
 
 __all__ = ["ShardChecksumError", "Source", "TokenStream"]

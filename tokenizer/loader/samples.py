@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tokenizer.loader.permutation import mix64
+from polycorpus.tokenizer.loader.permutation import mix64
 
 _UNIT = 1.0 / (1 << 53)
 

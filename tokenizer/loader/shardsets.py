@@ -30,9 +30,9 @@ from typing import Literal
 import fsspec
 import numpy as np
 
-from tokenizer.indexed import IndexedDataset
-from tokenizer.loader.store import ShardStore, is_local
-from tokenizer.manifest import MANIFEST, Manifest, ShardInfo
+from polycorpus.tokenizer.indexed import IndexedDataset
+from polycorpus.tokenizer.loader.store import ShardStore, is_local
+from polycorpus.tokenizer.manifest import MANIFEST, Manifest, ShardInfo
 
 Mode = Literal["packed", "document"]
 

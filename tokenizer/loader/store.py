@@ -25,7 +25,7 @@ from typing import Literal
 
 import fsspec
 
-from tokenizer.manifest import sha256_of
+from polycorpus.tokenizer.manifest import sha256_of
 
 Verify = Literal["once", "always", "never"]
 

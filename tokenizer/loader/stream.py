@@ -31,11 +31,17 @@ from typing import Any
 
 import numpy as np
 
-from tokenizer.loader.interleave import Interleave
-from tokenizer.loader.permutation import FeistelPermutation, derive_key
-from tokenizer.loader.samples import Fim, apply_fim, code_segments, loss_mask, position_ids
-from tokenizer.loader.shardsets import Mode, ShardSet, Source
-from tokenizer.loader.store import ShardStore, Verify
+from polycorpus.tokenizer.loader.interleave import Interleave
+from polycorpus.tokenizer.loader.permutation import FeistelPermutation, derive_key
+from polycorpus.tokenizer.loader.samples import (
+    Fim,
+    apply_fim,
+    code_segments,
+    loss_mask,
+    position_ids,
+)
+from polycorpus.tokenizer.loader.shardsets import Mode, ShardSet, Source
+from polycorpus.tokenizer.loader.store import ShardStore, Verify
 
 STATE_FORMAT = "polycorpus-loader-state/1"
 LOCATE_BLOCK = 32  # steps whose sample origins are computed in one vectorised call

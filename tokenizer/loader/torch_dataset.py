@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from tokenizer.loader.stream import SourceLike, TokenStream
+from polycorpus.tokenizer.loader.stream import SourceLike, TokenStream
 
 
 def _distributed(rank: int | None, world_size: int | None) -> tuple[int, int]:

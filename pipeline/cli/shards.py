@@ -14,7 +14,7 @@ shards_app = typer.Typer(help="Check and read token shard sets.", no_args_is_hel
 @shards_app.command()
 def verify(directory: Annotated[str, typer.Argument(help="A shard set (RUN/shards), local or fsspec URL.")]) -> None:
     """Checksums, index consistency, dtype against vocabulary size, every id < vocabulary size."""
-    from tokenizer.shardset import read_manifest, verify_shard_set
+    from polycorpus.tokenizer.shardset import read_manifest, verify_shard_set
 
     problems = verify_shard_set(directory)
     if problems:
@@ -37,9 +37,9 @@ def inspect(
     ids: Annotated[bool, typer.Option("--ids", help="Print the token ids instead of the text.")] = False,
 ) -> None:
     """Decode one document of a shard back to text."""
-    from tokenizer.indexed import IndexedDataset
-    from tokenizer.load import load_tokenizer
-    from tokenizer.manifest import TOKENIZER_FILE
+    from polycorpus.tokenizer.indexed import IndexedDataset
+    from polycorpus.tokenizer.load import load_tokenizer
+    from polycorpus.tokenizer.manifest import TOKENIZER_FILE
 
     try:
         dataset = IndexedDataset(prefix)

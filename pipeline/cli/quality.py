@@ -25,8 +25,8 @@ def train(
     quantize: Annotated[bool, typer.Option(help="Write a small quantised model.")] = False,
 ) -> None:
     """Train a fastText classifier (labels hq / lq) for the quality_classifier stage."""
-    from stages.quality.training import TrainOptions
-    from stages.quality.training import train as train_model
+    from polycorpus.stages.quality.training import TrainOptions
+    from polycorpus.stages.quality.training import train as train_model
 
     options = TrainOptions(epoch=epoch, lr=lr, dim=dim, word_ngrams=word_ngrams, seed=seed,
                            valid_fraction=valid_fraction, quantize=quantize)

@@ -20,12 +20,12 @@ def report(
 ) -> None:
     """Write a self-contained HTML report of a run: funnel, drop reasons, sources, languages,
     lengths, tokens, mixture, time; or compare two runs."""
-    from pipeline.report.build import build_report
-    from pipeline.report.compare import compare_runs
-    from pipeline.report.html import render_html
-    from pipeline.report.markdown import render_markdown
-    from pipeline.report.output import REPORT_FILE, write_text
-    from pipeline.report.rundata import ReportError, load_run
+    from polycorpus.pipeline.report.build import build_report
+    from polycorpus.pipeline.report.compare import compare_runs
+    from polycorpus.pipeline.report.html import render_html
+    from polycorpus.pipeline.report.markdown import render_markdown
+    from polycorpus.pipeline.report.output import REPORT_FILE, write_text
+    from polycorpus.pipeline.report.rundata import ReportError, load_run
 
     try:
         data = load_run(run_dir)

@@ -1,44 +1,14 @@
-"""The ``polycorpus`` command line.
-
-Exit codes: 0 success (or nothing left to do), 1 the run finished but some units failed,
-2 the config, its inputs or the run directory cannot be used (nothing was written).
-"""
+"""``polycorpus run CONFIG`` and ``polycorpus validate CONFIG``: the main commands."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from pipeline.cli_report import report
-from pipeline.cli_shards import shards_app
-from pipeline.cli_quality import quality_app
-from pipeline.cli_translate import translate_app
-from pipeline.cli_tokenizer import tokenizer_app
-from pipeline.config import ConfigError, load_config
-from pipeline.plan import plan_units
-from pipeline.progress import RunProgress
-from pipeline.report.fmt import human_bytes
-from pipeline.rundir import RunDirError
-
-app = typer.Typer(
-    name="polycorpus",
-    help="Multilingual and code pretraining-data pipeline on Ray.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-# Command groups live in their own modules (pipeline/cli_<group>.py) and are added here with
-# app.add_typer(<group>_app, name="<group>").
-app.add_typer(tokenizer_app, name="tokenizer")
-app.add_typer(shards_app, name="shards")
-app.add_typer(quality_app, name="quality")
-app.add_typer(translate_app, name="translate")
-app.command()(report)
+if TYPE_CHECKING:
+    from rich.table import Table
 
 EXIT_FAILED_UNITS = 1
 EXIT_BAD_INPUT = 2
@@ -52,6 +22,10 @@ def _fail(message: str) -> typer.Exit:
 
 
 def summary_table(stats: dict[str, Any]) -> Table:
+    from rich.table import Table
+
+    from polycorpus.pipeline.report.fmt import human_bytes
+
     table = Table(title="polycorpus run summary", title_justify="left")
     for column in ("stage", "docs in", "docs out", "dropped", "bytes in", "bytes out", "top drop reasons"):
         table.add_column(column, justify="left" if column in ("stage", "top drop reasons") else "right")
@@ -72,19 +46,29 @@ def summary_table(stats: dict[str, Any]) -> Table:
     return table
 
 
-@app.command()
 def run(
     config: ConfigArg,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Run directory (overrides the config's output).")] = None,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster instead of starting a local one.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Parallel workers (default: all CPUs).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="ray, local (this process, no Ray) or auto: local for "
+                                        "inputs up to 32 MB, else Ray. The outputs are the same bytes.")] = "auto",
 ) -> None:
     """Run the pipeline described by CONFIG; rerun the same command to resume."""
-    from pipeline.runner import run_pipeline
+    from rich.console import Console
 
+    from polycorpus.pipeline.config import ConfigError, load_config
+    from polycorpus.pipeline.progress import RunProgress
+    from polycorpus.pipeline.rundir import RunDirError
+    from polycorpus.pipeline.runner import run_pipeline
+    from polycorpus.pipeline.stats import untouched_notes
+
+    if engine not in ("auto", "ray", "local"):
+        raise _fail(f"--engine must be auto, ray or local, not {engine!r}")
     try:
         parsed = load_config(config, output=output)
-        result = run_pipeline(parsed, ray_address=ray_address, workers=workers, progress=RunProgress())
+        result = run_pipeline(parsed, ray_address=ray_address, workers=workers, engine=engine,  # type: ignore[arg-type]
+                              progress=RunProgress())
     except (ConfigError, RunDirError) as exc:
         raise _fail(str(exc)) from None
     console = Console(width=None if Console().is_terminal else 140)
@@ -94,6 +78,8 @@ def run(
         _write_report(result.run_url, only_if_missing=True)
         return
     console.print(summary_table(result.stats))
+    for note in untouched_notes(result.stats):
+        typer.echo(f"note: {note}")
     typer.echo(f"documents: {result.run_url}/documents   statistics: {result.run_url}/stats.json")
     if result.failed:
         typer.echo(f"{len(result.failed)} unit(s) FAILED (rerun the same command to retry them):")
@@ -105,11 +91,11 @@ def run(
 
 def _write_report(run_url: str, only_if_missing: bool = False) -> None:
     """RUN/report.html at the end of a complete run, so the run ends with a page to open."""
-    from pipeline.report.output import REPORT_FILE, write_run_report
-    from pipeline.rundir import RunDir
+    from polycorpus.pipeline.report.output import REPORT_FILE, write_run_report
+    from polycorpus.pipeline.rundir import RunDir
 
-    run = RunDir(run_url)
-    if only_if_missing and run.fs.exists(run.path(REPORT_FILE)):
+    run_dir = RunDir(run_url)
+    if only_if_missing and run_dir.fs.exists(run_dir.path(REPORT_FILE)):
         typer.echo(f"report: {run_url}/{REPORT_FILE}")
         return
     try:
@@ -119,10 +105,11 @@ def _write_report(run_url: str, only_if_missing: bool = False) -> None:
                    f"retry with: polycorpus report {run_url}", err=True)
 
 
-@app.command()
 def validate(config: ConfigArg) -> None:
     """Check CONFIG and resolve its inputs without running anything."""
-    from pipeline.runner import check_stages
+    from polycorpus.pipeline.config import ConfigError, load_config
+    from polycorpus.pipeline.plan import plan_units
+    from polycorpus.pipeline.runner import check_stages
 
     try:
         parsed = load_config(config)
@@ -133,7 +120,3 @@ def validate(config: ConfigArg) -> None:
     stages = ", ".join(stage.name for stage in parsed.stages) or "(none)"
     typer.echo(f"{config}: OK: {len(parsed.inputs)} inputs, {len(units)} units; stages: {stages}; "
                f"output: {parsed.output}")
-
-
-if __name__ == "__main__":
-    app()

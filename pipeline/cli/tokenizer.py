@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 tokenizer_app = typer.Typer(help="Train tokenizers and compare their fertility.", no_args_is_help=True)
 
@@ -28,8 +26,8 @@ def train(
     text_field: Annotated[str, typer.Option(help="Text field of jsonl/Parquet inputs.")] = "text",
 ) -> None:
     """Train a tokenizer on a language-balanced sample of the training split of SOURCES."""
-    from tokenizer.corpus import group_of, iter_documents
-    from tokenizer.train import balanced_sample, save_tokenizer, train_tokenizer
+    from polycorpus.tokenizer.corpus import group_of, iter_documents
+    from polycorpus.tokenizer.train import balanced_sample, save_tokenizer, train_tokenizer
 
     try:
         docs = list(iter_documents(sources, text_field, split="train"))
@@ -66,9 +64,12 @@ def compare(
     text_field: Annotated[str, typer.Option(help="Text field of jsonl/Parquet inputs.")] = "text",
 ) -> None:
     """Tokens per character and per word, per language and code language, side by side."""
-    from tokenizer.corpus import iter_documents
-    from tokenizer.fertility import fertility
-    from tokenizer.load import load_tokenizer
+    from rich.console import Console
+    from rich.table import Table
+
+    from polycorpus.tokenizer.corpus import iter_documents
+    from polycorpus.tokenizer.fertility import fertility
+    from polycorpus.tokenizer.load import load_tokenizer
 
     tokenizers = [load_tokenizer(a), load_tokenizer(b)]
     docs = list(iter_documents(sample, text_field, split="heldout"))

@@ -1,6 +1,6 @@
 """Tokenize throughput: the pipeline's ``tokenize`` stage against a bare loop, in one invocation.
 
-    python bench/tokenize.py [--mb 100] [--files 16] [--train-mb 100] [--runs 5]
+    python bench/tokenize_run.py [--mb 100] [--files 16] [--train-mb 100] [--runs 5]
 
 Text: documents built from the real multilingual text in ../shared/corpus (UD sentences in 22
 languages grouped ten by ten, the news articles) and the code corpus of
@@ -23,9 +23,6 @@ from __future__ import annotations
 import os
 import sys
 
-# This file's name shadows the standard library's ``tokenize`` (which ``inspect`` imports):
-# take its folder off the import path before anything else is imported.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
 os.environ["RAYON_NUM_THREADS"] = "1"  # before tokenizers starts its thread pool
 
 import argparse
@@ -44,10 +41,10 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.config import parse_config
-from pipeline.progress import RunProgress
-from tokenizer.load import load_tokenizer
-from tokenizer.train import save_tokenizer, train_tokenizer
+from polycorpus.pipeline.config import parse_config
+from polycorpus.pipeline.progress import RunProgress
+from polycorpus.tokenizer.load import load_tokenizer
+from polycorpus.tokenizer.train import save_tokenizer, train_tokenizer
 
 SHARED = REPO.parent / "shared"
 CODE = Path(os.environ.get("POLYCORPUS_CODE_CORPUS", Path.home() / ".cache" / "polycorpus-testdata" / "code"))
@@ -127,7 +124,7 @@ def bare_main(mode: str, tokenizer_dir: Path, inputs: Path, scratch: Path) -> No
 
 
 def pipeline(tokenizer_dir: Path, inputs: Path, workers: int, scratch: Path) -> tuple[float, int]:
-    from pipeline.runner import run_pipeline
+    from polycorpus.pipeline.runner import run_pipeline
 
     config = parse_config(
         {"inputs": [{"path": str(inputs / "*.parquet"), "source": "bench"}],
@@ -136,7 +133,8 @@ def pipeline(tokenizer_dir: Path, inputs: Path, workers: int, scratch: Path) -> 
         scratch,
     )
     began = time.perf_counter()
-    result = run_pipeline(config, workers=workers, progress=RunProgress(stream=open(os.devnull, "w")))  # noqa: SIM115
+    result = run_pipeline(config, workers=workers, engine="ray",
+                          progress=RunProgress(stream=open(os.devnull, "w")))  # noqa: SIM115
     elapsed = time.perf_counter() - began
     assert result.ok, result.failed
     return elapsed, next(s for s in result.stats["stages"] if s["name"] == "tokenize")["tokens"]

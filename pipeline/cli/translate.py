@@ -33,8 +33,8 @@ def export(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from pipeline.rundir import RunDir
-    from stages.translate.stage import SEGMENT_SCHEMA, SEGMENTS_DIR
+    from polycorpus.pipeline.rundir import RunDir
+    from polycorpus.stages.translate.stage import SEGMENT_SCHEMA, SEGMENTS_DIR
 
     run = RunDir(run_dir)
     files = sorted(run.fs.glob(run.path(SEGMENTS_DIR, "*.parquet")))
@@ -96,7 +96,7 @@ def import_(
             raise typer.Exit(2)
         typer.echo(f"coverage: {len(pairs):,} of {len(known):,} segments translated")
         if cache is not None:
-            from stages.translate.cache import TranslationCache, cache_key
+            from polycorpus.stages.translate.cache import TranslationCache, cache_key
 
             store = TranslationCache(str(cache))
             store.put_many({cache_key(known[k]["text"], "import", model, known[k]["source_lang"],
