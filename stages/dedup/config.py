@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from datasketch.lsh import _optimal_param
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from polycorpus.stages.base import ConfigPath, StageConfig
@@ -77,6 +76,8 @@ class MinHashOptions(BaseModel):
         else:
             num_perm, bands, rows, ngram, shingle, threshold = PRESETS[self.preset]
             if bands is None:
+                from datasketch.lsh import _optimal_param  # scipy: only for these presets
+
                 bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
             ngram, shingle = self.ngram or ngram, self.shingle or shingle
             threshold = self.threshold or threshold

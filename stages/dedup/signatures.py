@@ -18,7 +18,6 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
-from datasketch import MinHash
 
 from polycorpus.stages.base import Resources, Stage, StageResult, UnitContext
 from polycorpus.stages.dedup.config import DedupConfig, MinHashParams
@@ -49,6 +48,8 @@ def signature_schema(params: MinHashParams | None, verify: bool) -> pa.Schema:
 
 def band_keys(shingle_sets: list[list[bytes]], params: MinHashParams) -> list[list[int] | None]:
     """LSH band keys per document; None for a document without shingles (never a candidate)."""
+    from datasketch import MinHash  # scipy comes with it: import where signatures are made
+
     present = [s for s in shingle_sets if s]
     signatures = MinHash.bulk(present, num_perm=params.num_perm, seed=params.seed,
                               hashfunc=xxhash.xxh32_intdigest, scheme="affine32")

@@ -8,7 +8,6 @@ from typing import Any
 import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from polycorpus.stages.base import Barrier, Stage, StageResult, TaskRunner, UnitContext
 from polycorpus.stages.dedup.cluster import deduplicate
@@ -23,6 +22,8 @@ class DedupApply(Stage[DedupConfig]):
     Config = DedupConfig
 
     def begin_unit(self, context: UnitContext) -> None:
+        import pyarrow.dataset as ds  # pulls in pandas: only where a unit applies decisions
+
         fs, root = fsspec.core.url_to_fs(posixpath.join(context.run_url, "dedup", "decisions"))
         decisions = ds.dataset(root, filesystem=fs, format="parquet").to_table(
             columns=["id", "reason"], filter=pc.field("unit") == context.unit)
