@@ -31,12 +31,19 @@ from pathlib import Path
 from code_language_accuracy import code_corpus
 
 from polycorpus.stages.base import Stage
-from polycorpus.stages.code.filters import CodeFilter, CodeFilterConfig
-from polycorpus.stages.code.language import CodeLanguage, CodeLanguageConfig
-from polycorpus.stages.code.license_filter import CodeLicense, CodeLicenseConfig
-from polycorpus.stages.code.secrets import CodeSecrets, CodeSecretsConfig
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, Tally
+from polycorpus.stages.code.config import (
+    CodeFilterConfig,
+    CodeLanguageConfig,
+    CodeLicenseConfig,
+    CodeSecretsConfig,
+)
+from polycorpus.stages.code.filters import CodeFilter
+from polycorpus.stages.code.language import CodeLanguage
+from polycorpus.stages.code.license_filter import CodeLicense
+from polycorpus.stages.code.secrets import CodeSecrets
+from polycorpus.stages.ingest.base import Tally
 from polycorpus.stages.ingest.code import read_code
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 
 
 def repositories(root: Path) -> list[Path]:

@@ -34,8 +34,8 @@ from warcio.warcwriter import WARCWriter
 
 from polycorpus.pipeline.config import parse_config
 from polycorpus.pipeline.progress import RunProgress
-from polycorpus.stages.ingest.base import IngestOptions
 from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type
+from polycorpus.stages.ingest.config import IngestOptions
 from polycorpus.stages.ingest.html import extractor
 
 SHARED = REPO.parent / "shared" / "corpus" / "warc"

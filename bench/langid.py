@@ -29,10 +29,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 import pyarrow as pa
 
+from polycorpus.stages.config import PiiConfig
+from polycorpus.stages.langid.config import LangIdConfig
 from polycorpus.stages.langid.evaluation import Sample, evaluate, load_sentences
-from polycorpus.stages.langid.stage import LangId, LangIdConfig
-from polycorpus.stages.pii import Pii, PiiConfig
-from polycorpus.stages.quality.stage import Quality, QualityConfig
+from polycorpus.stages.langid.stage import LangId
+from polycorpus.stages.pii import Pii
+from polycorpus.stages.quality.config import QualityConfig
+from polycorpus.stages.quality.stage import Quality
 
 TEXT = REPO.parent / "shared" / "corpus" / "text"
 BATCH = 500

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from polycorpus.stages.base import config_path_fields
-from polycorpus.stages.ingest.base import IngestOptions
+from polycorpus.stages.config import config_path_fields
+from polycorpus.stages.ingest.config import IngestOptions
 from polycorpus.stages.registry import stage_config_models, stage_names
 
 FORMATS = ("warc", "wet", "arc", "jsonl", "parquet", "hf", "code", "stack")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from polycorpus.pipeline.config import PipelineConfig
 from polycorpus.stages.base import Barrier, Stage, StageConfig
-from polycorpus.stages.registry import STAGES
+from polycorpus.stages.registry import stage_class
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class BarrierPhase:
     config: StageConfig
 
     def build(self) -> Barrier:
-        return STAGES[self.config.name](self.config)
+        return stage_class(self.config.name)(self.config)
 
 
 Phase = MapPhase | BarrierPhase
@@ -70,7 +70,7 @@ def plan_phases(config: PipelineConfig) -> list[Phase]:
     chain: list[ChainItem] = []
     name = "ingest"
     for stage_config in config.stages:
-        cls = STAGES[stage_config.name]
+        cls = stage_class(stage_config.name)
         if isinstance(cls, type) and issubclass(cls, Barrier):
             barrier_label = label(cls.name)
             chain.append(ChainItem(f"{barrier_label}-signatures", cls.Measure, stage_config))

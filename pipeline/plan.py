@@ -14,7 +14,7 @@ import fsspec
 import xxhash
 
 from polycorpus.pipeline.config import ConfigError, InputSpec, PipelineConfig, infer_format, is_glob
-from polycorpus.stages.ingest.base import InputFile
+from polycorpus.stages.ingest.config import InputFile
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 

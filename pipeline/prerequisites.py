@@ -1,6 +1,6 @@
-"""Stage order: what each stage needs before it, checked before anything is written.
+"""Stage order and stage checks: what each stage needs, found before anything is written.
 
-Stages declare (stages.base.Prerequisites) the columns they make and need, whether they may
+Stage options declare (stages.config.StageConfig) the columns a stage makes and needs, whether they may
 appear once only, and whether they must come last. A config whose order would quietly defeat
 a stage is refused with a message naming both stages: ``quality`` without ``langid`` before it
 would skip its per-language rules, ``translate_comments`` without ``code_language`` would find
@@ -9,8 +9,9 @@ no comments, ``tokenize`` before a filter would put dropped documents into the s
 
 from __future__ import annotations
 
-from polycorpus.pipeline.config import InputSpec, PipelineConfig
-from polycorpus.stages.base import Prerequisites
+from polycorpus.pipeline.config import ConfigError, InputSpec, PipelineConfig
+from polycorpus.stages.config import StageConfig
+from polycorpus.stages.registry import config_model, stage_names
 
 #: What each column holds, and which document kinds need it at all.
 COLUMNS = {
@@ -27,15 +28,28 @@ def _input_fills(spec: InputSpec, column: str) -> bool:
     return column in spec.provides or column in FORMAT_COLUMNS.get(spec.format_of(spec.path) or "", ())
 
 
-def order_problems(config: PipelineConfig, stages: list[Prerequisites]) -> list[str]:
-    """Every way the stage order defeats a stage, as ``stages[i]: ...`` lines."""
-    from polycorpus.stages.registry import STAGES
+def check_stages(config: PipelineConfig) -> None:
+    """Refuse a stage order that defeats a stage and let each stage check what its options
+    alone cannot show (a missing model file, an unusable tokenizer): one ConfigError naming
+    every problem. Reads stage options only, never their implementations."""
+    problems = order_problems(config)
+    for index, stage in enumerate(config.stages):
+        try:
+            stage.check()
+        except ValueError as exc:
+            problems.append(f"stages[{index}]: {exc}")
+    if problems:
+        raise ConfigError("stages cannot run\n  " + "\n  ".join(problems))
 
+
+def order_problems(config: PipelineConfig) -> list[str]:
+    """Every way the stage order defeats a stage, as ``stages[i]: ...`` lines."""
+    stages: list[StageConfig] = list(config.stages)
     problems: list[str] = []
     made: set[str] = set()
     seen: dict[str, int] = {}
     for index, stage in enumerate(stages):
-        name = stage.config.name
+        name = stage.name
         if stage.once and name in seen:
             problems.append(f"stages[{index}]: a second {name} (the first is stages[{seen[name]}]); "
                             f"{name} may appear once per run")
@@ -45,15 +59,15 @@ def order_problems(config: PipelineConfig, stages: list[Prerequisites]) -> list[
             relevant = [spec for spec in config.inputs if spec.kind in kinds]
             if all(_input_fills(spec, column) for spec in relevant):
                 continue  # no input of a kind that needs it, or every such input fills it
-            producers = [cls.name for cls in STAGES.values() if column in cls.makes]
+            producers = [other for other in stage_names() if column in config_model(other).makes]
             problems.append(f"stages[{index}]: {name} needs the column {column} ({what}), which "
                             f"{' or '.join(producers)} makes: add {producers[0]} before {name}, or "
                             f"declare provides: [{column}] on inputs whose records carry it")
         made |= stage.makes
-    last = [(index, stage.config.name) for index, stage in enumerate(stages) if stage.last]
+    last = [(index, stage.name) for index, stage in enumerate(stages) if stage.last]
     for index, name in last:
         if index != len(stages) - 1:
-            after = ", ".join(stage.config.name for stage in stages[index + 1:])
+            after = ", ".join(stage.name for stage in stages[index + 1:])
             problems.append(f"stages[{index}]: {name} must be the last stage (it writes the run's product, "
                             f"so nothing after it may drop a document it wrote); move it after {after}")
     return problems

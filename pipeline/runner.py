@@ -17,7 +17,7 @@ from polycorpus.pipeline.config import ConfigError, PipelineConfig
 from polycorpus.pipeline.executor import Engine, EngineName, choose_engine, start_engine
 from polycorpus.pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
 from polycorpus.pipeline.plan import Unit, input_bytes, plan_units
-from polycorpus.pipeline.prerequisites import order_problems
+from polycorpus.pipeline.prerequisites import check_stages
 from polycorpus.pipeline.progress import RunProgress
 from polycorpus.pipeline.rundir import PhaseDirs, RunDir
 from polycorpus.pipeline.stats import Counts, finalise, merge
@@ -46,22 +46,6 @@ class _PhaseRecord:
     dirs: PhaseDirs
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     elapsed_s: float = 0.0
-
-
-def check_stages(config: PipelineConfig) -> None:
-    """Refuse a stage order that defeats a stage (pipeline.prerequisites) and let each stage
-    check what its config alone cannot show, before anything is written."""
-    from polycorpus.stages.registry import STAGES
-
-    stages = [STAGES[stage_config.name](stage_config) for stage_config in config.stages]
-    problems = order_problems(config, stages)
-    for index, stage in enumerate(stages):
-        try:
-            stage.check()
-        except ValueError as exc:
-            problems.append(f"stages[{index}]: {exc}")
-    if problems:
-        raise ConfigError("stages cannot run\n  " + "\n  ".join(problems))
 
 
 def assemble_stats(config: PipelineConfig, units: list[Unit], phases: list[_PhaseRecord],

@@ -23,7 +23,8 @@ from polycorpus.pipeline.plan import Unit
 from polycorpus.pipeline.rundir import PhaseDirs, RunDir
 from polycorpus.pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
 from polycorpus.stages.base import Stage, StageResult, UnitContext
-from polycorpus.stages.ingest.base import IngestOptions, InputFormatError, Reader, Tally
+from polycorpus.stages.ingest.base import InputFormatError, Reader, Tally
+from polycorpus.stages.ingest.config import IngestOptions
 from polycorpus.stages.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
 from polycorpus.stages.storage import tmp_name
 

@@ -12,43 +12,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
 
-#: A stage option naming a file: relative values are resolved against the config's directory.
-ConfigPath = Annotated[str, Field(json_schema_extra={"config_path": True})]
+from polycorpus.stages.config import ConfigPath, Kind, StageConfig, config_path_fields
 
-
-def _marks_path(annotation: Any) -> bool:
-    extras = [getattr(meta, "json_schema_extra", None) for meta in getattr(annotation, "__metadata__", ())]
-    if any(isinstance(extra, dict) and extra.get("config_path") for extra in extras):
-        return True
-    return any(_marks_path(arg) for arg in getattr(annotation, "__args__", ()))
-
-
-def config_path_fields(model: type[BaseModel]) -> list[str]:
-    """The options of a stage config declared as :data:`ConfigPath` (optional ones too)."""
-    return [
-        name for name, info in model.model_fields.items()
-        if (info.json_schema_extra or {}).get("config_path") or _marks_path(info.annotation)
-    ]
-
-
-Kind = Literal["web", "code", "text"]
-
-
-class StageConfig(BaseModel):
-    """Base of every stage's options. Subclasses set ``name: Literal["..."]``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    kinds: list[Kind] | None = Field(
-        None, description="Kinds of documents the stage applies to (default: the stage's own "
-                          "choice); documents of other kinds pass it untouched.")
-
+__all__ = ["ConfigPath", "Kind", "StageConfig", "config_path_fields"]  # the stage interface, in one import
 
 @dataclass(frozen=True)
 class Resources:
@@ -104,28 +74,7 @@ C = TypeVar("C", bound=StageConfig)
 TaskRunner = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
 
 
-class Prerequisites:
-    """What a stage declares about its place in the chain, checked before a run starts
-    (pipeline.prerequisites): an order that would defeat it is refused with both names."""
-
-    #: Columns the stage fills for the stages after it (langid: lang, lang_score).
-    makes: ClassVar[frozenset[str]] = frozenset()
-    #: Columns the stage reads that a stage before it (or the input itself) must fill.
-    needs: ClassVar[frozenset[str]] = frozenset()
-    #: At most one per run: a second would overwrite the first one's columns or files.
-    once: ClassVar[bool] = False
-    #: Must be the last stage: what it writes is the run's product (token shards), so no
-    #: stage after it may drop a document it has already written.
-    last: ClassVar[bool] = False
-
-    config: StageConfig
-
-    def required(self) -> frozenset[str]:
-        """The columns this instance needs (some needs depend on the options)."""
-        return self.needs
-
-
-class Stage(Prerequisites, ABC, Generic[C]):
+class Stage(ABC, Generic[C]):
     name: ClassVar[str]
     Config: ClassVar[type[StageConfig]]
     resources: ClassVar[Resources] = Resources()
@@ -144,10 +93,6 @@ class Stage(Prerequisites, ABC, Generic[C]):
         """The columns this instance adds (name -> type). A batch of kinds it does not process
         gets them as nulls, so every output file of a run has the same schema."""
         return {}
-
-    def check(self) -> None:
-        """Fail early, on the driver, for what the config alone cannot show (a missing model
-        file, a tokenizer that does not fit the dtype): raise ValueError with a clear message."""
 
     def setup(self) -> None:
         """Load models or tables once per worker, before the first batch."""
@@ -177,7 +122,7 @@ class Stage(Prerequisites, ABC, Generic[C]):
         (in unit order) into run-level artifacts, such as a shard manifest."""
 
 
-class Barrier(Prerequisites, ABC, Generic[C]):
+class Barrier(ABC, Generic[C]):
     """A step that needs the whole corpus at once (dedup): it ends a phase of per-unit work.
 
     The runner expands it into three parts: ``Measure`` (a sink stage at the end of the phase
@@ -194,9 +139,6 @@ class Barrier(Prerequisites, ABC, Generic[C]):
 
     def __init__(self, config: C) -> None:
         self.config = config
-
-    def check(self) -> None:
-        """As :meth:`Stage.check`."""
 
     @abstractmethod
     def run_global(self, run_url: str, units: list[str], stats: dict[str, Any], run_tasks: TaskRunner) -> None:

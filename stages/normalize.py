@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
+from polycorpus.stages.config import NormalizeConfig
 
 # C0/C1 controls except tab and newline, plus the BOM and lone zero-width no-break space:
 # they break tokenizers and shingling without carrying meaning.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{feff}]"
-
-
-class NormalizeConfig(StageConfig):
-    name: Literal["normalize"] = "normalize"
-    form: Literal["NFC", "NFKC", "none"] = Field("NFC", description="Unicode normal form.")
-    strip_control: bool = Field(True, description="Remove control characters and BOMs.")
-    newlines: bool = Field(True, description="CRLF/CR to LF; at most two consecutive newlines.")
-    trim: bool = Field(True, description="Strip leading/trailing whitespace of the document.")
 
 
 class Normalize(Stage[NormalizeConfig]):

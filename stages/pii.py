@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.columns import set_column
+from polycorpus.stages.config import PiiConfig
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -39,17 +38,6 @@ PHONE = re.compile(
     r")(?![\w])"
 )
 _CANDIDATES = r"[@\d]"
-
-
-class PiiConfig(StageConfig):
-    name: Literal["pii"] = "pii"
-    email: bool = Field(True, description="Replace e-mail addresses.")
-    ip: Literal["public", "all", "none"] = Field(
-        "public", description="Replace public IP addresses (public), every IP address (all), or none.")
-    phone: bool = Field(True, description="Replace phone numbers.")
-    email_placeholder: str = "<EMAIL>"
-    ip_placeholder: str = "<IP_ADDRESS>"
-    phone_placeholder: str = "<PHONE>"
 
 
 class Pii(Stage[PiiConfig]):

@@ -16,30 +16,26 @@ import posixpath
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import fsspec
 import numpy as np
 import pyarrow as pa
-from pydantic import Field, model_validator
 
 from polycorpus.stages.base import (
-    ConfigPath,
     Resources,
     Stage,
-    StageConfig,
     StageResult,
     UnitContext,
 )
+from polycorpus.stages.config import TokenizeConfig
 from polycorpus.stages.storage import write_atomic
 from polycorpus.tokenizer.indexed import (
-    INT32_MAX,
     IndexedDatasetWriter,
     bin_path,
-    dtype_for_vocab,
     index_path,
 )
-from polycorpus.tokenizer.load import LoadedTokenizer, load_tokenizer_cached
+from polycorpus.tokenizer.load import load_for_shards
 from polycorpus.tokenizer.manifest import (
     BLEND_FILE,
     MANIFEST,
@@ -51,27 +47,6 @@ from polycorpus.tokenizer.manifest import (
     blend_lines,
     sha256_of,
 )
-
-
-class TokenizeConfig(StageConfig):
-    name: Literal["tokenize"] = "tokenize"
-    tokenizer: ConfigPath = Field(description="tokenizer.json, a tokenizer directory or a SentencePiece .model.")
-    output_dir: str = Field("shards", description="Directory of the shard set, inside the run directory.")
-    shard_bytes: int = Field(1 << 30, gt=0, description="Roll to a new shard once a .bin reaches this size.")
-    dtype: Literal["auto", "uint16", "int32"] = Field(
-        "auto", description="Token dtype; auto: uint16 iff the vocabulary has <= 65500 ids.")
-    weights: dict[str, float] = Field(default_factory=dict,
-                                      description="Blend weight per source (default 1.0).")
-    max_document_tokens: int = Field(INT32_MAX, gt=1, le=INT32_MAX,
-                                     description="Longer documents are split or dropped.")
-    long_documents: Literal["split", "drop"] = "split"
-
-    @model_validator(mode="after")
-    def _weights_positive(self) -> TokenizeConfig:
-        bad = {source: w for source, w in self.weights.items() if not w > 0}
-        if bad:
-            raise ValueError(f"weights must be positive: {bad}")
-        return self
 
 
 class _ShardRoll:
@@ -125,42 +100,14 @@ class _ShardRoll:
 
 class Tokenize(Stage[TokenizeConfig]):
     name = "tokenize"
-    once = True
-    last = True
     Config = TokenizeConfig
     resources = Resources(num_cpus=1)
-
-    def check(self) -> None:
-        try:
-            self._dtype(self._load())
-        except (OSError, ValueError) as exc:  # tokenizers raises bare Exceptions on bad JSON
-            raise ValueError(f"stage tokenize: {exc}") from None
-        except Exception as exc:
-            raise ValueError(f"stage tokenize: cannot load {self.config.tokenizer}: {exc}") from None
 
     def setup(self) -> None:
         # The Rust tokenizer would use every core of the node in each worker; one per worker.
         os.environ.setdefault("RAYON_NUM_THREADS", str(max(1, int(self.resources.num_cpus))))
-        self.tokenizer = self._load()
-        self.dtype = self._dtype(self.tokenizer)
+        self.tokenizer, self.dtype = load_for_shards(self.config.tokenizer, self.config.dtype)
         self.roll: _ShardRoll | None = None
-
-    def _load(self) -> LoadedTokenizer:
-        tokenizer = load_tokenizer_cached(self.config.tokenizer)
-        if tokenizer.eod_id is None:
-            raise ValueError(f"{self.config.tokenizer}: the tokenizer has no end-of-document token "
-                             "(<eod>, <|endoftext|>, </s> or <eos>)")
-        return tokenizer
-
-    def _dtype(self, tokenizer: LoadedTokenizer) -> np.dtype:
-        fitting = dtype_for_vocab(tokenizer.vocab_size)
-        if self.config.dtype == "auto":
-            return fitting
-        chosen = np.dtype(self.config.dtype)
-        if tokenizer.vocab_size - 1 > np.iinfo(chosen).max or (chosen == np.uint16 and fitting != chosen):
-            raise ValueError(f"dtype {self.config.dtype} cannot hold the {tokenizer.vocab_size} ids of "
-                             f"{self.config.tokenizer}; use int32 or auto")
-        return chosen
 
     # -- per unit ----------------------------------------------------------------------------
 
@@ -225,11 +172,11 @@ class Tokenize(Stage[TokenizeConfig]):
     # -- once per run ------------------------------------------------------------------------
 
     def finish(self, run_url: str, units: list[dict[str, Any]]) -> None:
-        tokenizer = self._load()
+        tokenizer, dtype = load_for_shards(self.config.tokenizer, self.config.dtype)
         fim = tokenizer.fim_ids
         complete_fim = None not in (fim.prefix, fim.middle, fim.suffix)
         manifest = Manifest(
-            dtype=str(self._dtype(tokenizer)),
+            dtype=str(dtype),
             tokenizer=TokenizerInfo(
                 name=tokenizer.name, identity=tokenizer.identity, vocab_size=tokenizer.vocab_size,
                 eod_id=tokenizer.eod_id, pad_id=tokenizer.pad_id,

@@ -10,13 +10,20 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from polycorpus.stages.code.filters import CodeFilter, CodeFilterConfig, letters
-from polycorpus.stages.code.language import CodeLanguage, CodeLanguageConfig
-from polycorpus.stages.code.license_filter import CodeLicense, CodeLicenseConfig
+from polycorpus.stages.code.config import (
+    CodeFilterConfig,
+    CodeLanguageConfig,
+    CodeLicenseConfig,
+    CodeSecretsConfig,
+)
+from polycorpus.stages.code.filters import CodeFilter, letters
+from polycorpus.stages.code.language import CodeLanguage
+from polycorpus.stages.code.license_filter import CodeLicense
 from polycorpus.stages.code.licensing import classify, normalize
-from polycorpus.stages.code.secrets import CodeSecrets, CodeSecretsConfig, redact
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, Tally
+from polycorpus.stages.code.secrets import CodeSecrets, redact
+from polycorpus.stages.ingest.base import Tally
 from polycorpus.stages.ingest.code import read_code
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.schema import DOCUMENT_SCHEMA, documents_table
 
 

@@ -20,9 +20,11 @@ from support import cli, documents, stats, write_config
 
 from polycorpus.pipeline.config import load_config
 from polycorpus.pipeline.plan import plan_units
-from polycorpus.stages.code.license_filter import CodeLicense, CodeLicenseConfig
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.code.config import CodeLicenseConfig
+from polycorpus.stages.code.license_filter import CodeLicense
+from polycorpus.stages.ingest.base import InputFormatError, Tally
 from polycorpus.stages.ingest.code import read_code
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.ingest.limits import ArchiveLimits
 from polycorpus.stages.ingest.stack import read_stack
 from polycorpus.stages.schema import DOCUMENT_SCHEMA

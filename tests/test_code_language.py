@@ -11,8 +11,9 @@ import pytest
 from support import REPO
 
 from polycorpus.stages.code import heuristics
+from polycorpus.stages.code.config import CodeLanguageConfig
 from polycorpus.stages.code.identify import identify, interpreter
-from polycorpus.stages.code.language import CodeLanguage, CodeLanguageConfig
+from polycorpus.stages.code.language import CodeLanguage
 from polycorpus.stages.code.languages import catalogue
 from polycorpus.stages.schema import documents_table
 

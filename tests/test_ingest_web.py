@@ -21,8 +21,9 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Reader, Tally
+from polycorpus.stages.ingest.base import InputFormatError, Reader, Tally
 from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type, web_codec
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.ingest.web import read_arc, read_warc, read_wet
 from polycorpus.stages.schema import DOCUMENT_SCHEMA
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from polycorpus.stages.langid.config import LangIdConfig
 from polycorpus.stages.langid.evaluation import evaluate
 from polycorpus.stages.langid.model import DEFAULT_MODEL
-from polycorpus.stages.langid.stage import TOP_TYPE, LangId, LangIdConfig
+from polycorpus.stages.langid.stage import TOP_TYPE, LangId
 from polycorpus.stages.langid.thresholds import threshold_for
 
 SENTENCES = {

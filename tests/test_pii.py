@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from polycorpus.stages.pii import Pii, PiiConfig
+from polycorpus.stages.config import PiiConfig
+from polycorpus.stages.pii import Pii
 
 CONTACT = (
     "Plot allocations and the waiting list: Jane Doe, jane.doe@example.com, phone (555) 010-4477.\n"

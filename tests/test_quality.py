@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
-from polycorpus.stages.quality.stage import SIGNALS_COLUMN, SIGNALS_TYPE, Quality, QualityConfig
+from polycorpus.stages.quality.config import QualityConfig
+from polycorpus.stages.quality.stage import SIGNALS_COLUMN, SIGNALS_TYPE, Quality
 from polycorpus.stages.quality.text import Document, sentences
 
 ARTICLE = (

@@ -13,12 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from support import REPO, cli
 
-from polycorpus.stages.quality.classifier import (
-    SCORE_COLUMN,
-    QualityClassifier,
-    QualityClassifierConfig,
-    pareto_keep,
-)
+from polycorpus.stages.quality.classifier import SCORE_COLUMN, QualityClassifier, pareto_keep
+from polycorpus.stages.quality.config import QualityClassifierConfig
 
 
 def _corpus() -> tuple[list[str], list[str]]:

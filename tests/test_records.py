@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.base import InputFormatError, Tally
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.ingest.records import read_hf, read_jsonl, read_parquet
 from polycorpus.stages.schema import DOCUMENT_SCHEMA
 

@@ -15,9 +15,10 @@ from translate_server import FakeOpenAI
 from polycorpus.stages.code.identify import identify
 from polycorpus.stages.schema import document_id, documents_table
 from polycorpus.stages.translate.backends import OpenAIBackend
+from polycorpus.stages.translate.config import TranslateConfig
 from polycorpus.stages.translate.extract import code_tokens, extract, lex, lexer_for
 from polycorpus.stages.translate.reinsert import compiles
-from polycorpus.stages.translate.stage import TranslateComments, TranslateConfig
+from polycorpus.stages.translate.stage import TranslateComments
 
 SOURCE = '''"""Helpers that compute the answers to the usual questions."""
 
@@ -39,8 +40,8 @@ def make_stage(server: FakeOpenAI, tmp_path: Path | None = None, **options) -> T
     openai = {"base_url": server.base_url, "model": "fake", "batch_size": 4, "concurrency": 2,
               "backoff_s": 0.01, "timeout_s": 2.0, **options.pop("openai", {})}
     config = TranslateConfig(name="translate_comments", backend="openai", openai=openai, **options)
+    config.check()
     stage = TranslateComments(config)
-    stage.check()
     stage.setup()
     return stage
 

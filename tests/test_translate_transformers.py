@@ -15,8 +15,9 @@ spm = pytest.importorskip("sentencepiece")
 
 from polycorpus.stages.schema import document_id, documents_table
 from polycorpus.stages.translate.backends import TransformersBackend
+from polycorpus.stages.translate.config import TranslateConfig
 from polycorpus.stages.translate.extract import code_tokens, lex, lexer_for
-from polycorpus.stages.translate.stage import TranslateComments, TranslateConfig
+from polycorpus.stages.translate.stage import TranslateComments
 
 CORPUS = ["Compute the answer to the question.", "Return the value of the thing.",
           "Add two numbers and return the sum."] * 20
@@ -66,8 +67,8 @@ def _stage(model: Path, **options) -> TranslateComments:
     config = TranslateConfig(name="translate_comments", backend="transformers", model_path=str(model),
                              transformers={"batch_size": 2, "max_length": 16, "max_new_tokens": 8, "threads": 1},
                              **options)
+    config.check()
     stage = TranslateComments(config)
-    stage.check()
     stage.setup()
     return stage
 

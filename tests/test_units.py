@@ -12,8 +12,9 @@ from polycorpus.pipeline.config import ConfigError, load_config
 from polycorpus.pipeline.plan import plan_units, unit_id
 from polycorpus.pipeline.rundir import RunDir, RunDirError
 from polycorpus.pipeline.stats import account_batch, merge, stage_entry
-from polycorpus.stages.length import LengthFilter, LengthFilterConfig
-from polycorpus.stages.normalize import Normalize, NormalizeConfig
+from polycorpus.stages.config import LengthFilterConfig, NormalizeConfig
+from polycorpus.stages.length import LengthFilter
+from polycorpus.stages.normalize import Normalize
 from polycorpus.stages.schema import documents_table
 
 

@@ -148,6 +148,21 @@ def load_tokenizer_cached(path: str | os.PathLike[str]) -> LoadedTokenizer:
     return _load_file_cached(file, name, stat.st_mtime_ns, stat.st_size)
 
 
+def load_for_shards(path: str | os.PathLike[str], dtype: str = "auto") -> tuple[LoadedTokenizer, np.dtype]:
+    """A tokenizer fit to write token shards, and the token dtype: it needs an end-of-document
+    token, and ``dtype`` (``auto``, ``uint16`` or ``int32``) must hold its every id."""
+    tokenizer = load_tokenizer_cached(path)
+    if tokenizer.eod_id is None:
+        raise ValueError(f"{path}: the tokenizer has no end-of-document token (<eod>, <|endoftext|>, </s> or <eos>)")
+    fitting = dtype_for_vocab(tokenizer.vocab_size)
+    if dtype == "auto":
+        return tokenizer, fitting
+    chosen = np.dtype(dtype)
+    if tokenizer.vocab_size - 1 > np.iinfo(chosen).max or (chosen == np.uint16 and fitting != chosen):
+        raise ValueError(f"dtype {dtype} cannot hold the {tokenizer.vocab_size} ids of {path}; use int32 or auto")
+    return tokenizer, chosen
+
+
 def _resolve(source: Path) -> tuple[Path, str]:
     """The file to read for ``source`` and the tokenizer's display name."""
     if source.is_dir():

@@ -109,7 +109,7 @@ def validate(config: ConfigArg) -> None:
     """Check CONFIG and resolve its inputs without running anything."""
     from polycorpus.pipeline.config import ConfigError, load_config
     from polycorpus.pipeline.plan import plan_units
-    from polycorpus.pipeline.runner import check_stages
+    from polycorpus.pipeline.prerequisites import check_stages
 
     try:
         parsed = load_config(config)

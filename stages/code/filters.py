@@ -22,14 +22,13 @@ Set a threshold to null (or a flag to false) to turn that filter off. Rows that 
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.code import generated
+from polycorpus.stages.code.config import CodeFilterConfig
 
 _BASE64 = r"[a-zA-Z0-9+/\n=]{64,}"
 _HEX = r"(?:\b(?:0x|\\x)?[0-9a-fA-F]{2}(?:,|\b\s*)){8,}"
@@ -39,7 +38,6 @@ _ENCODED_RE = re.compile(_ENCODED)
 _ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
-_STACK_V2_EXEMPT = ["HTML", "JSON", "Markdown", "Roff", "Roff Manpage", "SMT", "TeX", "Text", "XML"]
 _MINIFIABLE = frozenset({"JavaScript", "CSS", "SCSS", "LessCss"})
 
 
@@ -52,29 +50,8 @@ def letters(text: str) -> int:
     return count + sum(ch.isalpha() for run in _NON_ASCII.findall(text) for ch in run)
 
 
-class CodeFilterConfig(StageConfig):
-    name: Literal["code_filter"] = "code_filter"
-    vendored: bool = Field(True, description="Drop vendor/, node_modules/, ... as 'vendored'.")
-    generated: bool = Field(True, description="Drop tool outputs and marked files as 'generated'.")
-    minified: bool = Field(True, description="Drop *.min.js, bundles, minified JS/CSS as 'minified'.")
-    minified_avg_line_length: float = Field(110, gt=0)
-    max_bytes: int | None = Field(1024 * 1024, gt=0, description="'too_large' above this (UTF-8 bytes).")
-    max_lines: int | None = Field(100_000, gt=0, description="'too_many_lines' above this.")
-    max_data_lines: int | None = Field(512, gt=0, description="'long_data_file' above this.")
-    data_languages: list[str] = Field(default_factory=lambda: ["Text", "JSON", "YAML", "Web Ontology Language",
-                                                               "Graphviz"])
-    max_avg_line_length: float | None = Field(100, gt=0)
-    max_line_length: int | None = Field(1000, gt=0)
-    long_lines_exempt: list[str] = Field(default_factory=lambda: list(_STACK_V2_EXEMPT))
-    min_alpha_fraction: float | None = Field(0.25, ge=0, le=1)
-    alpha_exempt: list[str] = Field(default_factory=lambda: ["Motorola 68K Assembly", "WebAssembly"])
-    max_encoded_run: int | None = Field(1024, gt=0)
-    max_encoded_fraction: float | None = Field(0.5, gt=0, le=1)
-
-
 class CodeFilter(Stage[CodeFilterConfig]):
     name = "code_filter"
-    needs = frozenset({"code_lang"})  # data-file limits and exemptions are per language
     Config = CodeFilterConfig
 
     def process(self, batch: pa.Table) -> StageResult:

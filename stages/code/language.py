@@ -10,28 +10,16 @@ stage can keep just some languages (``languages``) and drop files it cannot iden
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
 
 import pyarrow as pa
-from pydantic import Field
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
+from polycorpus.stages.code.config import CodeLanguageConfig
 from polycorpus.stages.code.identify import identify
-
-
-class CodeLanguageConfig(StageConfig):
-    name: Literal["code_language"] = "code_language"
-    languages: list[str] | None = Field(
-        None, description="Keep only these languages (others: 'language_not_selected'; files no language "
-        "claims are left to drop_unknown); null keeps all."
-    )
-    drop_unknown: bool = Field(False, description="Drop files no language claims, as 'unknown_language'.")
 
 
 class CodeLanguage(Stage[CodeLanguageConfig]):
     name = "code_language"
-    makes = frozenset({"code_lang"})
-    once = True
     Config = CodeLanguageConfig
 
     def process(self, batch: pa.Table) -> StageResult:

@@ -15,32 +15,14 @@ import json
 import posixpath
 import re
 from collections import Counter
-from typing import Literal
 
 import pyarrow as pa
-from pydantic import Field, field_validator
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.code import licensing
+from polycorpus.stages.code.config import CodeLicenseConfig
 
-LicenseClass = Literal["permissive", "weak_copyleft", "copyleft", "unknown"]
 _IDS = re.compile(r"[^\s()]+")
-
-
-class CodeLicenseConfig(StageConfig):
-    name: Literal["code_license"] = "code_license"
-    keep: list[LicenseClass] = Field(
-        default_factory=lambda: ["permissive", "unknown"],
-        description="Classes to keep; The Stack v2 kept permissive and unlicensed code.",
-    )
-    allow: list[str] = Field(default_factory=list, description="SPDX ids kept whatever their class.")
-    deny: list[str] = Field(default_factory=list, description="SPDX ids always dropped.")
-    file_headers: bool = Field(True, description="A file's own SPDX/notice overrides the repository's.")
-
-    @field_validator("allow", "deny")
-    @classmethod
-    def _spdx(cls, ids: list[str]) -> list[str]:
-        return [licensing.canonical_id(i) or i for i in ids]
 
 
 class CodeLicense(Stage[CodeLicenseConfig]):

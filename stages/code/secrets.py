@@ -15,13 +15,12 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
+from polycorpus.stages.code.config import CodeSecretsConfig
 
 
 @dataclass(frozen=True)
@@ -95,11 +94,6 @@ def redact(text: str) -> tuple[str, Counter[str]]:
 
         text = pattern.sub(replace, text)
     return text, found
-
-
-class CodeSecretsConfig(StageConfig):
-    name: Literal["code_secrets"] = "code_secrets"
-    all_kinds: bool = Field(False, description="Also redact in documents that are not kind: code.")
 
 
 class CodeSecrets(Stage[CodeSecretsConfig]):

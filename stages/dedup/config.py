@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from polycorpus.stages.base import ConfigPath, StageConfig
+from polycorpus.stages.config import ConfigPath, StageConfig
 
 Shingle = Literal["word", "char"]
 
@@ -86,6 +86,8 @@ class MinHashOptions(BaseModel):
 
 
 class DedupConfig(StageConfig):
+    once: ClassVar[bool] = True
+
     name: Literal["dedup"] = "dedup"
     exact: bool = Field(True, description="Remove exact duplicates (xxh3-128 of whitespace-normalised text).")
     url: bool = Field(False, description="Remove web documents whose URL was already seen.")
@@ -96,3 +98,16 @@ class DedupConfig(StageConfig):
                                                 "documents duplicating them are removed.")
     partitions: int = Field(0, ge=0, description="Shuffle partitions; 0 picks from the data size.")
     max_rounds: int = Field(64, gt=0, description="Connected-components rounds before giving up.")
+
+    def required(self) -> frozenset[str]:
+        # Word shingles by language: CJK and Thai documents are shingled by characters.
+        params = self.minhash.resolve() if self.minhash is not None else None
+        return frozenset({"lang"}) if params and params.shingle == "word" and params.by_language else frozenset()
+
+    def check(self) -> None:
+        import fsspec
+
+        for location in self.index:
+            fs, path = fsspec.core.url_to_fs(location)
+            if not fs.exists(path):
+                raise ValueError(f"stage dedup: index {location} does not exist")

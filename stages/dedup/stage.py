@@ -37,21 +37,9 @@ class DedupApply(Stage[DedupConfig]):
 
 class Dedup(Barrier[DedupConfig]):
     name = "dedup"
-    once = True
     Config = DedupConfig
     Measure = DedupSignatures
     Apply = DedupApply
-
-    def required(self) -> frozenset[str]:
-        # Word shingles by language: CJK and Thai documents are shingled by characters.
-        params = self.config.minhash.resolve() if self.config.minhash is not None else None
-        return frozenset({"lang"}) if params and params.shingle == "word" and params.by_language else frozenset()
-
-    def check(self) -> None:
-        for location in self.config.index:
-            fs, path = fsspec.core.url_to_fs(location)
-            if not fs.exists(path):
-                raise ValueError(f"stage dedup: index {location} does not exist")
 
     def run_global(self, run_url: str, units: list[str], stats: dict[str, Any], run_tasks: TaskRunner) -> None:
         params = self.config.minhash.resolve() if self.config.minhash is not None else None

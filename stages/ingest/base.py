@@ -11,48 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
 
-from polycorpus.stages.ingest.limits import ArchiveLimits
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 
 
 class InputFormatError(Exception):
     """The file cannot be read as the format it claims (the unit fails, the run goes on)."""
-
-
-@dataclass(frozen=True)
-class InputFile:
-    """One input file as the planner resolved it."""
-
-    url: str  # fsspec URL or local path
-    relpath: str  # path relative to the input's base directory: part of document ids
-    source: str
-    kind: str  # web | code | text
-    format: str  # warc | wet | arc | jsonl | parquet | hf | code | stack
-    text_field: str = "text"
-    id_field: str | None = None
-    priority: int = 0
-    ref: str | None = None  # code: the git ref to read
-    metadata: str | None = None  # code: per-repository sidecar (stars, priority)
-
-
-class IngestOptions(BaseModel):
-    """Options of the ingest step (the ``ingest:`` block of a config)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    html_extractor: Literal["resiliparse", "trafilatura"] = Field(
-        "resiliparse", description="Main-content extractor for HTML pages."
-    )
-    main_content: bool = Field(True, description="Drop boilerplate (menus, footers) from HTML.")
-    max_record_bytes: int = Field(
-        50 * 1024 * 1024, gt=0, description="Larger records are skipped as 'record_too_large'."
-    )
-    batch_size: int = Field(1000, gt=0, description="Documents per Arrow batch.")
-    archive: ArchiveLimits = Field(ArchiveLimits(), description="Limits for code archives and repositories.")
 
 
 @dataclass

@@ -24,8 +24,9 @@ import pyarrow as pa
 import xxhash
 
 from polycorpus.stages.code import licensing
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, Tally, valid_utf8
+from polycorpus.stages.ingest.base import Tally, valid_utf8
 from polycorpus.stages.ingest.charset import decode_text
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.ingest.repository import Member, open_repository
 from polycorpus.stages.ingest.sidecar import repository_metadata
 from polycorpus.stages.schema import document_id, documents_table

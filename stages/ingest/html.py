@@ -13,7 +13,7 @@ from collections.abc import Callable
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
 
-from polycorpus.stages.ingest.base import IngestOptions
+from polycorpus.stages.ingest.config import IngestOptions
 
 #: The WHATWG MIME sniffing patterns for text/html (a tag name followed by space or ``>``,
 #: or a comment), after an optional BOM and whitespace. Used only when a response has no

@@ -14,13 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from polycorpus.stages.ingest.base import (
-    IngestOptions,
-    InputFile,
-    InputFormatError,
-    Tally,
-    valid_utf8,
-)
+from polycorpus.stages.ingest.base import InputFormatError, Tally, valid_utf8
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.schema import document_id, documents_table
 
 # Row fields copied into document columns of the same name rather than into ``meta``.

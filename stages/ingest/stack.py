@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from polycorpus.stages.code import licensing
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.base import InputFormatError, Tally
 from polycorpus.stages.ingest.code import code_document, repository_fields
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.schema import documents_table
 
 FIELDS: dict[str, tuple[str, ...]] = {

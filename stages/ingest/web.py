@@ -34,13 +34,14 @@ from warcio.archiveiterator import ArchiveIterator as ArcIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from polycorpus.stages.ingest.base import IngestOptions, InputFile, InputFormatError, Tally
+from polycorpus.stages.ingest.base import InputFormatError, Tally
 from polycorpus.stages.ingest.charset import (
     clean_text,
     decode_html,
     decode_text,
     split_content_type,
 )
+from polycorpus.stages.ingest.config import IngestOptions, InputFile
 from polycorpus.stages.ingest.html import Extractor, extractor, looks_like_html
 from polycorpus.stages.schema import document_id, documents_table
 

@@ -19,13 +19,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict, Field
 
+from polycorpus.stages.langid.config import ParagraphOptions
 from polycorpus.stages.schema import document_id
 
 #: Identifies a batch of texts: (language, score, anything else) per text. The stage passes
@@ -33,20 +33,6 @@ from polycorpus.stages.schema import document_id
 Identify = Callable[[pa.Array], tuple[pa.Array, pa.Array, Any]]
 
 SHARES_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("share", pa.float32())]))
-
-
-class ParagraphOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    min_bytes: int = Field(
-        40, ge=1, description="Shorter paragraphs (UTF-8 bytes: ~13 CJK characters) take the "
-        "language of their neighbour.")
-    mixed_below: float = Field(
-        0.8, gt=0, le=1, description="A page is mixed when its main language has a smaller share.")
-    min_share: float = Field(
-        0.05, ge=0, lt=1, description="Smaller shares are folded into the main language.")
-    mixed: Literal["keep", "split", "drop"] = Field(
-        "keep", description="What to do with a mixed page.")
 
 
 @dataclass

@@ -9,25 +9,22 @@ document per language, or dropped, as configured.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field
 
-from polycorpus.stages.base import ConfigPath, Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.columns import set_column
+from polycorpus.stages.langid.config import LangIdConfig
 from polycorpus.stages.langid.model import LidModel
 from polycorpus.stages.langid.paragraphs import (
     SHARES_TYPE,
-    ParagraphOptions,
     paragraph_languages,
     split_by_language,
 )
 from polycorpus.stages.langid.prepare import has_letters, prepare
 from polycorpus.stages.langid.script import chinese_scripts, has_kana
-from polycorpus.stages.langid.thresholds import DEFAULT_MIN_SCORE, threshold_for
+from polycorpus.stages.langid.thresholds import threshold_for
 
 TOP_TYPE = pa.list_(pa.struct([("lang", pa.string()), ("score", pa.float32())]))
 
@@ -38,36 +35,8 @@ _KANA_SWAP = {"ja": "zh", "zh": "ja"}
 NO_TEXT, LOW_SCORE, NOT_KEPT, MIXED = "no_text", "low_score", "not_kept", "mixed_language"
 
 
-class LangIdConfig(StageConfig):
-    name: Literal["langid"] = "langid"
-    model_path: ConfigPath | None = Field(
-        None, description="A fastText LID model (lid.176.bin, GlotLID, OpenLID); default: the "
-        "bundled lid.176.ftz.")
-    label_map: dict[str, str] = Field(
-        default_factory=dict, description="Model label -> language code (e.g. eng_Latn: en).")
-    mode: Literal["filter", "annotate"] = Field(
-        "filter", description="annotate labels every document and drops none.")
-    keep: list[str] | None = Field(
-        None, description="Languages to keep (zh keeps zh-Hans and zh-Hant); none: all.")
-    min_score: float = Field(
-        DEFAULT_MIN_SCORE, ge=0, le=1, description="Threshold of languages without their own.")
-    thresholds: dict[str, float] = Field(
-        default_factory=dict, description="Per-language thresholds over the built-in defaults.")
-    top_k: int = Field(3, ge=1, le=20, description="Labels kept in lang_top.")
-    normalize: bool = Field(
-        True, description="Lower-case and remove URLs, e-mails and digit runs before predicting.")
-    max_chars: int = Field(
-        10_000, ge=100, description="Characters of each document (or paragraph) predicted on.")
-    chinese_script: bool = Field(True, description="Label zh as zh-Hans or zh-Hant.")
-    kana_check: bool = Field(True, description="ja without any kana is relabelled zh.")
-    granularity: Literal["document", "paragraph"] = "document"
-    paragraphs: ParagraphOptions = ParagraphOptions()
-
-
 class LangId(Stage[LangIdConfig]):
     name = "langid"
-    makes = frozenset({"lang", "lang_score"})
-    once = True
     Config = LangIdConfig
     applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 

@@ -14,25 +14,12 @@ mode never changes a text.
 from __future__ import annotations
 
 import pyarrow as pa
-from pydantic import Field
 
-from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.config import C4Options
+from polycorpus.stages.quality.rules import Family, Rule, ratio
 from polycorpus.stages.quality.text import TERMINAL_PUNCTUATION, WORD, Document, sentences
 
 _POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
-
-
-class C4Options(FamilyOptions):
-    remove_lines: bool = Field(True, description="Filter mode: remove the lines C4 removes.")
-    min_sentences: int | None = Field(5, description="Fewer sentences in the kept lines: dropped.")
-    drop_lorem_ipsum: bool = Field(True, description="Pages with 'lorem ipsum' are dropped.")
-    drop_curly_bracket: bool = Field(True, description="Pages with '{' are dropped.")
-    terminal_punctuation: bool = Field(
-        True, description="Measurement parameter: keep only lines ending in terminal punctuation.")
-    min_words_per_line: int = Field(3, description="Measurement parameter: shorter lines are removed.")
-    max_word_length: int = Field(1000, description="Measurement parameter: lines with longer words are removed.")
-    javascript_lines: bool = Field(True, description="Measurement parameter: remove lines mentioning javascript.")
-    policy_lines: bool = Field(True, description="Measurement parameter: remove cookie/privacy/terms lines.")
 
 
 def _keeps(line: str, options: C4Options) -> bool:

@@ -14,31 +14,13 @@ import re
 from pathlib import Path
 
 import pyarrow as pa
-from pydantic import Field
 
-from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.config import ChineseOptions
+from polycorpus.stages.quality.rules import Family, Rule, ratio
 from polycorpus.stages.quality.text import Document
 
-SPAM_PHRASES = Path(__file__).parent / "data" / "zh_spam_phrases.txt"
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _SPACE = re.compile(r"\s")
-
-
-class ChineseOptions(FamilyOptions):
-    languages: list[str] | None = Field(
-        ["zh"], description="Apply only to these languages (default: Chinese); null: all.")
-    min_cjk_ratio: float | None = Field(0.4, description="Share of CJK characters among non-space ones below: dropped.")
-    max_spam_ratio: float | None = Field(
-        0.05, description="Share of CJK characters inside spam phrases above: dropped.")
-    max_sensitive_words: int | None = Field(0, description="More occurrences of sensitive words: dropped.")
-    spam_phrases_files: list[str] = Field(
-        default_factory=lambda: [str(SPAM_PHRASES)],
-        description="Measurement parameter: files of spam phrases, one a line (# comments); "
-        "relative paths are relative to the working directory.")
-    sensitive_words: list[str] = Field(default_factory=list, description="Measurement parameter: words no page may contain.")
-    sensitive_words_files: list[str] = Field(
-        default_factory=list, description="Measurement parameter: files of sensitive words, one a line "
-        "(as spam_phrases_files).")
 
 
 @functools.cache

@@ -15,17 +15,16 @@ character instead of as one giant "word".
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import fasttext
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
-from pydantic import Field
 
-from polycorpus.stages.base import ConfigPath, Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.columns import set_column
+from polycorpus.stages.quality.config import QualityClassifierConfig
 from polycorpus.stages.quality.text import WORD
 
 SCORE_COLUMN = "quality_score"
@@ -46,17 +45,6 @@ def pareto_keep(ids: list[str], scores: np.ndarray, alpha: float, seed: int) -> 
     u = np.array([xxhash.xxh3_64_intdigest(f"{seed}\x00{i}".encode()) for i in ids], dtype=np.float64) / 2.0**64
     draws = (1.0 - u) ** (-1.0 / alpha) - 1.0
     return draws > 1.0 - scores
-
-
-class QualityClassifierConfig(StageConfig):
-    name: Literal["quality_classifier"] = "quality_classifier"
-    model_path: ConfigPath = Field(description="A model made by `polycorpus quality train`.")
-    label: str = Field("hq", description="The model's label of good documents.")
-    mode: Literal["threshold", "pareto", "annotate"] = Field(
-        "threshold", description="Keep score >= threshold, GPT-3 Pareto sampling, or only score.")
-    threshold: float = Field(0.5, ge=0, le=1, description="threshold mode: the lowest score kept.")
-    pareto_alpha: float = Field(9.0, gt=0, description="pareto mode: GPT-3's alpha.")
-    seed: int = Field(0, description="pareto mode: the seed of the per-document draws.")
 
 
 class QualityClassifier(Stage[QualityClassifierConfig]):

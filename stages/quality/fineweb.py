@@ -10,20 +10,10 @@ duplicate ratios are >= theirs, and newlines per word are > its threshold.
 from __future__ import annotations
 
 import pyarrow as pa
-from pydantic import Field
 
-from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.config import FineWebOptions
+from polycorpus.stages.quality.rules import Family, Rule, ratio
 from polycorpus.stages.quality.text import TERMINAL_PUNCTUATION, Document, duplicates
-
-
-class FineWebOptions(FamilyOptions):
-    min_line_punct_ratio: float | None = Field(
-        0.12, description="Share of lines ending in terminal punctuation at or below: dropped.")
-    max_short_line_ratio: float | None = Field(0.67, description="Share of short lines at or above: dropped.")
-    max_dup_line_char_ratio: float | None = Field(
-        0.01, description="Share of characters in repeated lines at or above: dropped.")
-    max_newline_word_ratio: float | None = Field(0.3, description="Newlines per word above: dropped.")
-    short_line_length: int = Field(30, description="Measurement parameter: a short line has at most this many characters.")
 
 
 def measure_fineweb(doc: Document, options: FineWebOptions, lang: str | None):

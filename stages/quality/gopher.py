@@ -13,9 +13,12 @@ from collections import Counter
 from operator import itemgetter
 
 import pyarrow as pa
-from pydantic import Field
 
-from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule, ratio
+from polycorpus.stages.quality.config import (
+    GopherQualityOptions,
+    GopherRepetitionOptions,
+)
+from polycorpus.stages.quality.rules import Family, Rule, ratio
 from polycorpus.stages.quality.stopwords import UNSPACED_LANGUAGES, stop_words_for
 from polycorpus.stages.quality.text import Document, duplicates
 
@@ -23,20 +26,6 @@ from polycorpus.stages.quality.text import Document, duplicates
 _BULLETS = ("•", "●", "○", "◦", "▪", "▫", "‣", "⁃", "-", "*", "·")
 _ELLIPSES = ("...", "…", "。。。")
 _LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
-
-
-class GopherQualityOptions(FamilyOptions):
-    min_doc_words: int | None = Field(50, description="Fewer words: dropped.")
-    max_doc_words: int | None = Field(100_000, description="More words: dropped.")
-    min_avg_word_length: float | None = Field(3, description="Shorter mean length of the words of spaced scripts: dropped.")
-    max_avg_word_length: float | None = Field(10, description="Longer mean word length: dropped.")
-    max_symbol_word_ratio: float | None = Field(0.1, description="(# and ellipses) / words above: dropped.")
-    max_bullet_lines_ratio: float | None = Field(0.9, description="Share of lines starting with a bullet.")
-    max_ellipsis_lines_ratio: float | None = Field(0.3, description="Share of lines ending with an ellipsis.")
-    min_alpha_words_ratio: float | None = Field(0.8, description="Share of words with a letter.")
-    min_stop_words: int | None = Field(2, description="Fewer stop words of the page's language: dropped.")
-    stop_words: dict[str, list[str]] = Field(
-        default_factory=dict, description="Measurement parameter: stop words per language, over the built-in lists.")
 
 
 def measure_quality(doc: Document, options: GopherQualityOptions, lang: str | None):
@@ -85,22 +74,6 @@ GOPHER_QUALITY = Family(
 
 TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
-
-
-class GopherRepetitionOptions(FamilyOptions):
-    max_dup_line_ratio: float | None = Field(0.3, description="Share of lines that are repeats.")
-    max_dup_para_ratio: float | None = Field(0.3, description="Share of paragraphs that are repeats.")
-    max_dup_line_char_ratio: float | None = Field(0.2, description="Share of characters in repeated lines.")
-    max_dup_para_char_ratio: float | None = Field(0.2, description="Share of characters in repeated paragraphs.")
-    max_top_2gram_ratio: float | None = Field(0.20, description="Characters of the most frequent 2-gram.")
-    max_top_3gram_ratio: float | None = Field(0.18, description="... 3-gram.")
-    max_top_4gram_ratio: float | None = Field(0.16, description="... 4-gram.")
-    max_dup_5gram_ratio: float | None = Field(0.15, description="Characters in repeated 5-grams.")
-    max_dup_6gram_ratio: float | None = Field(0.14, description="... 6-grams.")
-    max_dup_7gram_ratio: float | None = Field(0.13, description="... 7-grams.")
-    max_dup_8gram_ratio: float | None = Field(0.12, description="... 8-grams.")
-    max_dup_9gram_ratio: float | None = Field(0.11, description="... 9-grams.")
-    max_dup_10gram_ratio: float | None = Field(0.10, description="... 10-grams.")
 
 
 def _top_ngram_chars(words: list[str], n: int) -> int:

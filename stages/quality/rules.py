@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
 
+from polycorpus.stages.quality.config import FamilyOptions
 from polycorpus.stages.quality.text import Document
 
 
@@ -32,23 +32,6 @@ class Rule:
     signal: str
     bound: Literal["min", "max"]
     inclusive: bool = False
-
-
-class FamilyOptions(BaseModel):
-    """Options of one rule family; subclasses add thresholds and measurement parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    enabled: bool = True
-    languages: list[str] | None = Field(
-        None, description="Apply only to these languages (zh matches zh-Hans/zh-Hant); null: all.")
-
-    def applies_to(self, lang: str | None) -> bool:
-        if not self.enabled:
-            return False
-        if self.languages is None:
-            return True
-        return lang is not None and (lang in self.languages or lang.split("-", 1)[0] in self.languages)
 
 
 @dataclass(frozen=True)

@@ -14,25 +14,22 @@ counters, per rule, the documents that would fail it (``flagged.<reason>``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import Field, model_validator
 
-from polycorpus.stages.base import Stage, StageConfig, StageResult
+from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.columns import set_column
-from polycorpus.stages.quality.c4 import C4, C4Options
-from polycorpus.stages.quality.chinese import CHINESE, ChineseOptions
-from polycorpus.stages.quality.fineweb import FINEWEB, FineWebOptions
-from polycorpus.stages.quality.gopher import (
-    GOPHER_QUALITY,
-    GOPHER_REPETITION,
-    GopherQualityOptions,
-    GopherRepetitionOptions,
+from polycorpus.stages.quality.c4 import C4
+from polycorpus.stages.quality.chinese import CHINESE
+from polycorpus.stages.quality.config import (
+    FamilyOptions,
+    QualityConfig,
 )
-from polycorpus.stages.quality.languages import overrides_for
-from polycorpus.stages.quality.rules import Family, FamilyOptions, Rule
+from polycorpus.stages.quality.fineweb import FINEWEB
+from polycorpus.stages.quality.gopher import GOPHER_QUALITY, GOPHER_REPETITION
+from polycorpus.stages.quality.rules import Family, Rule
 from polycorpus.stages.quality.text import Document
 
 FAMILIES: tuple[Family, ...] = (GOPHER_QUALITY, GOPHER_REPETITION, C4, FINEWEB, CHINESE)
@@ -41,49 +38,8 @@ TOO_LONG = "too_long"
 SIGNALS_TYPE = pa.struct([(family.name, family.signal_type) for family in FAMILIES])
 
 
-class QualityConfig(StageConfig):
-    name: Literal["quality"] = "quality"
-    mode: Literal["filter", "annotate"] = Field(
-        "filter", description="annotate stores the signals and drops nothing.")
-    reuse_signals: bool = Field(
-        True, description="Judge an existing quality_signals column instead of measuring again.")
-    gopher_quality: GopherQualityOptions = GopherQualityOptions()
-    gopher_repetition: GopherRepetitionOptions = GopherRepetitionOptions()
-    c4: C4Options = C4Options()
-    fineweb: FineWebOptions = FineWebOptions()
-    chinese: ChineseOptions = ChineseOptions()
-    max_chars: int | None = Field(
-        1_000_000, gt=0, description="Longer documents are dropped as too_long, unmeasured (null: no limit).")
-    languages: dict[str, dict[str, dict[str, Any]]] = Field(
-        default_factory=dict,
-        description="Per-language overrides: {lang: {family: {option: value}}}, over the built-in ones.")
-
-    @model_validator(mode="after")
-    def _overrides_valid(self) -> QualityConfig:
-        names = {family.name for family in FAMILIES}
-        for lang, families in self.languages.items():
-            for family in families:
-                if family not in names:
-                    raise ValueError(f"languages.{lang}: unknown rule family {family!r} (known: {', '.join(sorted(names))})")
-            for family in FAMILIES:
-                try:
-                    self.options_for(family, lang)
-                except ValueError as exc:
-                    raise ValueError(f"languages.{lang}.{family.name}: {exc}") from None
-        return self
-
-    def options_for(self, family: Family, lang: str | None) -> FamilyOptions:
-        """The family's options for documents in ``lang`` (defaults, then overrides)."""
-        base: FamilyOptions = getattr(self, family.name)
-        changes = overrides_for(lang, self.languages).get(family.name)
-        if not changes:
-            return base
-        return family.options.model_validate({**base.model_dump(exclude_unset=False), **changes})
-
-
 class Quality(Stage[QualityConfig]):
     name = "quality"
-    needs = frozenset({"lang"})  # stop words, Chinese rules, per-language thresholds
     Config = QualityConfig
     applies_to = frozenset({"web", "text"})  # prose rules would misjudge source code
 
@@ -96,7 +52,7 @@ class Quality(Stage[QualityConfig]):
     def options(self, family: Family, lang: str | None) -> FamilyOptions:
         key = (family.name, lang)
         if key not in self._options:
-            self._options[key] = self.config.options_for(family, lang)
+            self._options[key] = self.config.options_for(family.name, lang)
         return self._options[key]
 
     def measure(self, texts: list[str], langs: list[str | None]) -> tuple[pa.Array, list[str | None]]:
