@@ -62,3 +62,25 @@ def test_wheel_installs_only_polycorpus(tmp_path: Path) -> None:
     for data in ("polycorpus/stages/langid/models/lid.176.ftz", "polycorpus/stages/quality/data/zh_spam_phrases.txt",
                  "polycorpus/pipeline/cli/__main__.py"):
         assert data in names
+
+
+def test_imports_read_top_down() -> None:
+    """pipeline/ orchestrates stages/ and tokenizer/; nothing below imports the layer above,
+    and no two modules import each other."""
+    imports: dict[str, set[str]] = {}
+    for folder in FOLDERS:
+        for path in (REPO / folder).rglob("*.py"):
+            module = "polycorpus." + ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+            names = set()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("polycorpus."):
+                    names.add(node.module)
+                elif isinstance(node, ast.Import):
+                    names |= {alias.name for alias in node.names if alias.name.startswith("polycorpus.")}
+            imports[module] = names
+    upward = [f"{m} -> {n}" for m, names in imports.items() for n in names
+              if not m.startswith("polycorpus.pipeline") and n.startswith("polycorpus.pipeline")]
+    assert upward == []
+    cycles = sorted({tuple(sorted((a, b))) for a, names in imports.items() for b in names
+                     if a in imports.get(b, ())})
+    assert cycles == []
