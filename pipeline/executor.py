@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 EngineName = Literal["auto", "ray", "local"]
 
 #: ``auto`` runs in process up to this much input (bytes, all units): about what two cores
-#: get through in the seconds an embedded Ray takes to start.
+#: get through in the seconds an embedded Ray takes to start; and up to this many units
+#: (past that, workers in parallel repay their start).
 LOCAL_MAX_BYTES = 32 * 1024 * 1024
+LOCAL_MAX_UNITS = 64
 
 OnOutcome = Callable[[UnitOutcome], None]
 
@@ -157,16 +159,16 @@ class RayEngine:
             ray.shutdown()
 
 
-def choose_engine(engine: EngineName, address: str | None, input_bytes: Callable[[], int]) -> str:
+def choose_engine(engine: EngineName, address: str | None, small: Callable[[int, int], bool]) -> str:
     """``ray`` or ``local``: a cluster address or ``ray`` means Ray; ``auto`` runs in process
-    when the input is at most :data:`LOCAL_MAX_BYTES`."""
+    when ``small(LOCAL_MAX_UNITS, LOCAL_MAX_BYTES)`` says the input is within both."""
     if engine == "local" and address:
         raise ValueError("engine local runs in this process: it cannot join a Ray cluster (--ray-address)")
     if engine != "auto":
         return engine
     if address:
         return "ray"
-    return "local" if input_bytes() <= LOCAL_MAX_BYTES else "ray"
+    return "local" if small(LOCAL_MAX_UNITS, LOCAL_MAX_BYTES) else "ray"
 
 
 def start_engine(name: str, address: str | None, workers: int | None) -> Engine:

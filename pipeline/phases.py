@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from polycorpus.pipeline.config import PipelineConfig
-from polycorpus.stages.base import Barrier, Stage, StageConfig
+from polycorpus.stages.base import Barrier, Stage
+from polycorpus.stages.config import StageConfig
 from polycorpus.stages.registry import stage_class
 
 

@@ -112,10 +112,16 @@ def plan_units(config: PipelineConfig) -> list[Unit]:
     return list(units.values())
 
 
-def input_bytes(units: list[Unit]) -> int:
-    """The bytes of every unit's input as stored (a directory or repository: all its files)."""
+def inputs_within(units: list[Unit], max_units: int, max_bytes: int) -> bool:
+    """Whether the inputs are at most ``max_units`` units and ``max_bytes`` bytes as stored
+    (a directory or repository: all its files). Stops sizing at the first unit past the limit,
+    so a large run pays for a few listings, not one per input."""
+    if len(units) > max_units:
+        return False
     total = 0
     for unit in units:
         fs, path = fsspec.core.url_to_fs(unit.file.url)
         total += fs.du(path, total=True) if fs.isdir(path) else fs.size(path)
-    return total
+        if total > max_bytes:
+            return False
+    return True

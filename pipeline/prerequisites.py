@@ -16,7 +16,6 @@ from polycorpus.stages.registry import config_model, stage_names
 #: What each column holds, and which document kinds need it at all.
 COLUMNS = {
     "lang": ("the language of a document", frozenset({"web", "text"})),
-    "lang_score": ("the language score of a document", frozenset({"web", "text"})),
     "code_lang": ("the programming language of a file", frozenset({"code"})),
 }
 

@@ -16,7 +16,7 @@ from polycorpus.pipeline import __version__
 from polycorpus.pipeline.config import ConfigError, PipelineConfig
 from polycorpus.pipeline.executor import Engine, EngineName, choose_engine, start_engine
 from polycorpus.pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
-from polycorpus.pipeline.plan import Unit, input_bytes, plan_units
+from polycorpus.pipeline.plan import Unit, inputs_within, plan_units
 from polycorpus.pipeline.prerequisites import check_stages
 from polycorpus.pipeline.progress import RunProgress
 from polycorpus.pipeline.rundir import PhaseDirs, RunDir
@@ -179,7 +179,7 @@ def run_pipeline(
     units = plan_units(config)  # raises ConfigError before anything is written
     check_stages(config)
     try:
-        chosen = choose_engine(engine, ray_address, lambda: input_bytes(units))
+        chosen = choose_engine(engine, ray_address, lambda max_units, max_bytes: inputs_within(units, max_units, max_bytes))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     phases = plan_phases(config)

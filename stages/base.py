@@ -16,9 +16,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import pyarrow as pa
 
-from polycorpus.stages.config import ConfigPath, Kind, StageConfig, config_path_fields
+from polycorpus.stages.config import StageConfig
 
-__all__ = ["ConfigPath", "Kind", "StageConfig", "config_path_fields"]  # the stage interface, in one import
 
 @dataclass(frozen=True)
 class Resources:

@@ -71,7 +71,7 @@ class StageConfig(BaseModel):
 
 # -- the options of the single-module stages -----------------------------------------------
 
-_INT32_MAX = 2**31 - 1
+_INT32_MAX = 2**31 - 1  # tokenizer.indexed.INT32_MAX, spelt out: options import no numpy
 
 
 class NormalizeConfig(StageConfig):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +13,14 @@ if TYPE_CHECKING:
 
 EXIT_FAILED_UNITS = 1
 EXIT_BAD_INPUT = 2
+
+class EngineChoice(str, Enum):
+    """Where ``run`` executes (see pipeline.executor)."""
+
+    auto = "auto"
+    ray = "ray"
+    local = "local"
+
 
 ConfigArg = Annotated[Path, typer.Argument(help="YAML run configuration.", show_default=False)]
 
@@ -51,8 +60,8 @@ def run(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Run directory (overrides the config's output).")] = None,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Join this Ray cluster instead of starting a local one.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Parallel workers (default: all CPUs).")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="ray, local (this process, no Ray) or auto: local for "
-                                        "inputs up to 32 MB, else Ray. The outputs are the same bytes.")] = "auto",
+    engine: Annotated[EngineChoice, typer.Option("--engine", help="ray, local (this process, no Ray) or auto: local for "
+                                           "small inputs, else Ray. The outputs are the same bytes.")] = EngineChoice.auto,
 ) -> None:
     """Run the pipeline described by CONFIG; rerun the same command to resume."""
     from rich.console import Console
@@ -63,11 +72,9 @@ def run(
     from polycorpus.pipeline.runner import run_pipeline
     from polycorpus.pipeline.stats import untouched_notes
 
-    if engine not in ("auto", "ray", "local"):
-        raise _fail(f"--engine must be auto, ray or local, not {engine!r}")
     try:
         parsed = load_config(config, output=output)
-        result = run_pipeline(parsed, ray_address=ray_address, workers=workers, engine=engine,  # type: ignore[arg-type]
+        result = run_pipeline(parsed, ray_address=ray_address, workers=workers, engine=engine.value,
                               progress=RunProgress())
     except (ConfigError, RunDirError) as exc:
         raise _fail(str(exc)) from None

@@ -1,7 +1,8 @@
 """The global dedup step: group keys, candidate edges, connected components, decisions.
 
 Everything moves through hash-partitioned Parquet files under ``RUN/dedup/work`` and tasks
-(Ray tasks, or the driver itself on a small local run) that each read one partition, so memory is bounded by a partition, never the corpus,
+(Ray tasks, or the driver itself on a small local run) that each read one partition, so
+memory is bounded by a partition, never the corpus,
 and the driver only sees counts. The steps:
 
 1. scatter: each unit's signatures -> partitions by exact hash, URL hash, band key and node;

@@ -26,7 +26,7 @@ class MinHashParams:
     cjk_char_ngram: int
     verify: bool
     max_shingle_chars: int
-    by_language: bool = True  # word shingles: CJK and Thai (by lang) get char n-grams
+    by_language: bool  # word shingles: CJK and Thai (by lang) get char n-grams
 
 
 # (num_perm, bands, rows, ngram, shingle, threshold); None: derived as datasketch does.

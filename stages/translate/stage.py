@@ -138,7 +138,6 @@ class TranslateComments(Stage[TranslateConfig]):
                 continue
             tokens = lex(lexer, text)
             if tokens is None:
-                counters["files.unlexable"] += 1
                 counters[UNTOUCHED + "unlexable"] += 1
                 continue
             segments = extract(text, code_lang, lexer, tokens, c.code_threshold)
