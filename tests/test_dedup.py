@@ -210,6 +210,22 @@ def test_degenerate_corpora(tmp_path: Path) -> None:
         assert documents(root / "run").num_rows == expected[name], name
 
 
+@pytest.mark.parametrize("engine", ["local", "ray"])
+def test_no_document_reaches_dedup(tmp_path: Path, engine: str, request: pytest.FixtureRequest) -> None:
+    """Every document dropped before dedup: the run completes, and a rerun finds it complete."""
+    if engine == "ray":
+        request.getfixturevalue("ray_local")
+    _write(tmp_path / "d.jsonl", [{"text": "short"}] * 5)
+    config = load_config(write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "d.jsonl", "source": "s"}],
+                                      stages=[{"name": "length_filter", "min_chars": 100},
+                                              {"name": "dedup", "minhash": ENGLISH}]))
+    for _ in range(2):
+        assert run_pipeline(config, engine=engine).ok
+    s = stats(tmp_path / "run")
+    assert s["complete"] and documents(tmp_path / "run").num_rows == 0
+    assert stage(s, "dedup")["global"]["documents"] == 0
+
+
 @pytest.mark.usefixtures("ray_local")
 def test_fifty_megabyte_documents(tmp_path: Path) -> None:
     """Two copies of a ~48 MB document, another one as large and a small one: the copy goes,

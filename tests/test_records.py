@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,13 +17,13 @@ from polycorpus.stages.ingest.records import read_hf, read_jsonl, read_parquet
 from polycorpus.stages.schema import DOCUMENT_SCHEMA
 
 
-def _read(reader, path: Path, fmt: str, **fields) -> tuple[list[dict], Tally]:
+def _read(reader, path: Path, fmt: str, batch_size: int = 2, **fields) -> tuple[list[dict], Tally]:
     tally = Tally()
     file = InputFile(url=str(path), relpath=path.name, source="src", kind="text", format=fmt, **fields)
-    batches = list(reader(file, IngestOptions(batch_size=2), tally))
+    batches = list(reader(file, IngestOptions(batch_size=batch_size), tally))
     for batch in batches:
         assert batch.schema.equals(DOCUMENT_SCHEMA)
-        assert batch.num_rows <= 2
+        assert batch.num_rows <= batch_size
     rows = [row for batch in batches for row in batch.to_pylist()]
     skipped = sum(count for count, _ in tally.skipped.values())
     assert tally.records == len(rows) + skipped  # every record accounted for
@@ -59,12 +60,31 @@ def test_jsonl_gz_and_id_field(tmp_path: Path) -> None:
     assert [r["id"] for r in rows_moved] == [r["id"] for r in rows]  # id from the field, not the path
 
 
-def test_truncated_gzip_keeps_what_came_before(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch_size", [2, 1000, 100_000])
+def test_truncated_gzip_keeps_every_complete_line(tmp_path: Path, batch_size: int) -> None:
+    """The batch being assembled when the stream breaks is kept, whatever the batch size."""
     path = tmp_path / "t.jsonl.gz"
-    payload = gzip.compress("".join(json.dumps({"text": f"doc {i} " * 20}) + "\n" for i in range(500)).encode())
-    path.write_bytes(payload[: len(payload) // 2])
-    rows, tally = _read(read_jsonl, path, "jsonl")
-    assert 0 < len(rows) < 500 and tally.skipped["corrupt"][0] == 1
+    payload = gzip.compress("".join(json.dumps({"text": f"doc {i} " * 20}) + "\n" for i in range(5000)).encode())
+    cut = payload[: len(payload) // 2]
+    path.write_bytes(cut)
+    readable = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(cut)
+    complete = readable.count(b"\n")
+    assert 0 < complete < 5000
+    rows, tally = _read(read_jsonl, path, "jsonl", batch_size=batch_size)
+    assert [r["text"] for r in rows] == [f"doc {i} " * 20 for i in range(len(rows))]
+    assert len(rows) == complete
+    assert tally.skipped["corrupt"][0] == 1
+
+
+def test_a_bad_line_is_counted_not_fatal(tmp_path: Path) -> None:
+    """Lines json rejects for any reason (digit limit, nesting depth) cost only themselves."""
+    path = tmp_path / "d.jsonl"
+    good = [json.dumps({"text": f"good {i}"}) for i in range(1000)]
+    hostile = ['{"text": "x", "n": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000, b"\xff\xfe".decode("latin-1")]
+    path.write_text("\n".join(good[:500] + hostile + good[500:]) + "\n", encoding="utf-8")
+    rows, tally = _read(read_jsonl, path, "jsonl", batch_size=1000)
+    assert len(rows) == 1000
+    assert tally.skipped["bad_json_line"][0] == 3
 
 
 def test_binary_file_named_jsonl_gz_is_an_input_error(tmp_path: Path) -> None:

@@ -96,6 +96,11 @@ def _write(fs: fsspec.AbstractFileSystem, path: str, table: pa.Table, **options:
         pq.write_table(table, handle, compression="zstd", **options)
 
 
+def _remove(fs: fsspec.AbstractFileSystem, path: str) -> None:
+    if fs.exists(path):
+        fs.rm(path, recursive=True)
+
+
 def _read_partition(fs: fsspec.AbstractFileSystem, base: str, p: int, schema: pa.Schema) -> pa.Table:
     files = sorted(fs.glob(posixpath.join(base, f"p={p:05d}", "*.parquet")))
     tables = []
@@ -335,8 +340,7 @@ def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, ex
     P = partitions or max(4, min(1024, math.ceil(rows * bands / ROWS_PER_PARTITION)))
     layout = Layout(run_url, P)
     for stale in (layout.path("work"), layout.path("decisions"), layout.path("duplicates"), layout.path("index")):
-        if fs.exists(stale):
-            fs.rm(stale, recursive=True)
+        _remove(fs, stale)
 
     per_task = max(1, math.ceil(len(sources) / (4 * P)))
     run_tasks(_scatter, [(layout, [(path, unit) for path, unit, _ in chunk], params, url, f"s{i:05d}")
@@ -386,7 +390,7 @@ def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, ex
     for part in run_tasks(_clusters, [(layout, p) for p in range(P)]):
         for size, count in part.items():
             histogram[size] = histogram.get(size, 0) + count
-    fs.rm(layout.path("work"), recursive=True)
+    _remove(fs, layout.path("work"))  # absent when no document reached the step
     stats.update({
         "documents": documents,
         "index_documents": sum(n for _, unit, n in sources if unit == ""),

@@ -6,6 +6,8 @@ field handling, ids and drop reasons are identical whatever the container.
 from __future__ import annotations
 
 import json
+import lzma
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -73,32 +75,54 @@ def _batched(
 
 
 def _jsonl_rows(file: InputFile, tally: Tally) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    """Rows of a jsonl file; a line that is not a JSON object is counted, never fatal.
+
+    A compressed stream that breaks (truncated or corrupt) ends the rows there: everything
+    read before the break is kept, the rest counts as one ``corrupt`` record. A stream that
+    breaks before its first line is not a jsonl file at all.
+    """
     with fsspec.open(file.url, "rb", compression="infer") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            locator = f"{file.relpath}#{line_no}"
+        lines = iter(handle)
+        line_no = 0
+        while True:
             try:
-                row = json.loads(line)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                tally.saw(len(line))
-                tally.skip("bad_json_line", len(line))
-                continue
-            if not isinstance(row, dict):
-                tally.saw(len(line))
-                tally.skip("not_an_object", len(line))
-                continue
-            yield locator, len(line), row
+                line = next(lines)
+            except StopIteration:
+                return
+            except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+                if tally.records == 0:
+                    raise InputFormatError(f"{file.url}: not a readable jsonl file ({exc})") from exc
+                tally.saw(0)
+                tally.skip("corrupt", 0)
+                return
+            line_no += 1
+            if line.strip():
+                row = _json_object(line, tally)
+                if row is not None:
+                    yield f"{file.relpath}#{line_no}", len(line), row
+
+
+def _json_object(line: bytes, tally: Tally) -> Mapping[str, Any] | None:
+    """The JSON object on one line, or None after counting why the line is not one.
+
+    ``ValueError`` covers malformed JSON and integers past Python's digit limit;
+    ``RecursionError`` covers arrays nested deeper than the decoder's stack.
+    """
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError):
+        reason = "bad_json_line"
+    else:
+        if isinstance(row, dict):
+            return row
+        reason = "not_an_object"
+    tally.saw(len(line))
+    tally.skip(reason, len(line))
+    return None
 
 
 def read_jsonl(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
-    try:
-        yield from _batched(_jsonl_rows(file, tally), file, options, tally)
-    except (EOFError, OSError) as exc:  # a truncated or corrupt compressed stream
-        if tally.records == 0:
-            raise InputFormatError(f"{file.url}: not a readable jsonl file ({exc})") from exc
-        tally.saw(0)
-        tally.skip("corrupt", 0)
+    yield from _batched(_jsonl_rows(file, tally), file, options, tally)
 
 
 def _table_rows(
