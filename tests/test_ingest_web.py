@@ -432,6 +432,67 @@ def test_garbage_after_good_records_counts_as_corrupt(tmp_path: Path) -> None:
     assert skips(tally) == {"corrupt": 1}
 
 
+def _pages(n: int) -> list[tuple]:
+    return [response(f"http://x.test/{i}", html_page(f"Page {i}. " + "filler " * 100).encode())
+            for i in range(n)]
+
+
+def _member_starts(data: bytes) -> list[int]:
+    starts, position = [], 0
+    while (position := data.find(b"\x1f\x8b\x08", position)) >= 0:
+        starts.append(position)
+        position += 1
+    return starts
+
+
+@pytest.mark.parametrize("member,lost", [(0, []), (5, ["http://x.test/4"])])
+def test_a_damaged_gzip_member_costs_only_its_record(tmp_path: Path, member: int, lost: list[str]) -> None:
+    """Reading resumes at the next intact member (member 0 is the warcinfo record)."""
+    path = write_warc(tmp_path / "a.warc.gz", _pages(10))
+    intact, _ = read(path)
+    data = bytearray(path.read_bytes())
+    starts = _member_starts(bytes(data))
+    assert len(starts) == 11
+    middle = (starts[member] + starts[member + 1]) // 2
+    data[middle : middle + 20] = bytes(b ^ 0xFF for b in data[middle : middle + 20])
+    path.write_bytes(bytes(data))
+    rows, tally = read(path)
+    assert [r["url"] for r in rows] == [r["url"] for r in intact if r["url"] not in lost]
+    assert {r["id"] for r in rows} <= {r["id"] for r in intact}  # ids by file offset, unchanged
+    assert skips(tally) == ({"corrupt": 1} if member == 0 else {"warcinfo": 1, "corrupt": 1})
+
+
+def test_garbage_between_uncompressed_records_is_skipped_to_the_next_record(tmp_path: Path) -> None:
+    blocks = [raw_warc_record(http_block(html_page(f"Page {i}").encode()), f"http://x.test/{i}")
+              for i in range(4)]
+    path = tmp_path / "a.warc"
+    path.write_bytes(blocks[0] + blocks[1] + b"\x00\xffnot a header\r\n" * 30 + blocks[2] + blocks[3])
+    rows, tally = read(path)
+    assert [r["text"] for r in rows] == [f"Page {i}" for i in range(4)]
+    assert skips(tally) == {"corrupt": 1}
+
+
+@pytest.mark.parametrize("gzip_members", [True, False])
+@pytest.mark.parametrize("delta", [200, -200, 7, -1])
+def test_a_wrong_content_length_counts_its_record_as_damaged(tmp_path: Path, gzip_members: bool,
+                                                              delta: int) -> None:
+    """The record is dropped (never spliced with the next header, never cut), the rest kept."""
+    records = []
+    for i in range(5):
+        record = raw_warc_record(http_block(html_page(f"Page {i}. " + "filler " * 100).encode()),
+                                 f"http://x.test/{i}")
+        if i == 2:
+            length = int(record.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            record = record.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length + delta))
+        records.append(gzip.compress(record) if gzip_members else record)
+    path = tmp_path / "a.warc"
+    path.write_bytes(b"".join(records))
+    rows, tally = read(path)
+    assert [r["url"] for r in rows] == ["http://x.test/0", "http://x.test/1", "http://x.test/3", "http://x.test/4"]
+    assert all(r["text"] == f"Page {r['url'][-1]}. " + " ".join(["filler"] * 100) for r in rows)
+    assert skips(tally) == {"bad_content_length": 1}
+
+
 # -- ARC --------------------------------------------------------------------------------------
 
 

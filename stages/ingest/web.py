@@ -10,9 +10,13 @@ ARC, which FastWARC cannot read, goes through warcio. Both sit behind the small
 :class:`WebRecord` interface, so everything after parsing (HTTP decoding, charset, extraction,
 accounting) is one code path. Headers and bodies are read only for records that may be kept.
 
-Damage is handled by position: if the very first record cannot be read, the file is not an
-archive of this kind and :class:`InputFormatError` is raised; later damage (a truncated gzip,
-garbage after good records) keeps everything before it and counts the rest as ``corrupt``.
+Damage costs only what it touches. WARC and WET reading resumes at the next intact record
+(the next gzip member, or the next ``WARC/`` line of an uncompressed file: see
+:mod:`.resync`) and the unreadable stretch counts as one ``corrupt`` record; a record whose
+Content-Length is proven wrong is counted as ``bad_content_length`` rather than kept with
+the next header spliced in or its end cut off. ARC and line-framed WET files end at damage.
+A file in which no record at all can be read is not an archive of its kind:
+:class:`InputFormatError`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from warcio.archiveiterator import ArchiveIterator as ArcIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
+from polycorpus.stages.ingest import resync
 from polycorpus.stages.ingest.base import InputFormatError, Tally
 from polycorpus.stages.ingest.charset import (
     clean_text,
@@ -110,66 +115,119 @@ class WebRecord(Protocol):
 
 def read_warc(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
     """Documents from a WARC or WET file (a WET file is a WARC of ``conversion`` records)."""
-    return _read_archive(file, options, tally, _warc_records)
+    return _read_archive(file, options, tally, _FastWarcArchive)
 
 
 def read_wet(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
     """Documents from a WET file: FastWARC, or line framing for hand-made plain-text WET."""
-    return _read_archive(file, options, tally, _wet_records)
+    return _read_archive(file, options, tally, _open_wet)
 
 
 def read_arc(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
     """Documents from an ARC file, the Internet Archive's format before WARC."""
-    return _read_archive(file, options, tally, _arc_records)
+    return _read_archive(file, options, tally, lambda stream: _SinglePass(_arc_records(stream)))
+
+
+class _Archive(Protocol):
+    """A parser over one open file, able (or not) to find its footing again after damage."""
+
+    def records(self) -> Iterator[WebRecord]:
+        """Records from the current position on; raises ArchiveDamaged where it cannot go on."""
+        ...
+
+    def intact(self, record: WebRecord) -> bool:
+        """Whether ``record`` ends where its header says (asked only once damage is met)."""
+        ...
+
+    def resync(self, after: int) -> int | None:
+        """Move to the first readable record that starts after byte ``after``: its offset."""
+        ...
 
 
 def _read_archive(
     file: InputFile,
     options: IngestOptions,
     tally: Tally,
-    parse: Callable[[BinaryIO], Iterator[WebRecord]],
+    open_archive: Callable[[BinaryIO], _Archive],
 ) -> Iterator[pa.Table]:
+    """Documents of one archive, reading on past damage wherever the format allows.
+
+    The document of the record read last is held back until the next record has been
+    parsed: damage right after a record may mean that record's Content-Length is wrong (its
+    text would hold the next header, or miss its end), and then it must not be kept.
+    """
     extract = extractor(options)
     batch: list[dict[str, Any]] = []
     with fsspec.open(file.url, "rb") as stream:
-        for record in _accounted(parse(stream), file, tally):
-            tally.saw(record.length)
-            if record.rec_type not in _KEPT_TYPES:
-                tally.skip(_type_reason(record.rec_type), record.length)
-                continue
+        archive = open_archive(stream)
+        position: int | None = -1  # where reading (re)started
+        parsed = 0  # records parsed in the whole file
+        while position is not None:
+            last: WebRecord | None = None  # the record read last
+            kept_last = False  # ... and whether it is the batch's last document
             try:
-                batch.append(_document(record, file, options, extract))
-            except _Skip as skip:
-                tally.skip(skip.reason, record.length)
-                continue
-            except ArchiveDamaged:
-                tally.skip("corrupt", record.length)
-                break
-            if len(batch) == options.batch_size:
-                yield documents_table(batch)
-                batch = []
+                for last in archive.records():
+                    kept_last = False
+                    parsed += 1
+                    tally.saw(last.length)
+                    if last.rec_type not in _KEPT_TYPES:
+                        tally.skip(_type_reason(last.rec_type), last.length)
+                        continue
+                    try:
+                        batch.append(_document(last, file, options, extract))
+                    except _Skip as skip:
+                        tally.skip(skip.reason, last.length)
+                        continue
+                    except ArchiveDamaged as exc:
+                        tally.skip("corrupt", last.length)
+                        raise _RecordDamaged(str(exc)) from exc
+                    kept_last = True
+                    if len(batch) > options.batch_size:
+                        yield documents_table(batch[:-1])
+                        batch = batch[-1:]
+                position = None
+            except ArchiveDamaged as damage:
+                explained = isinstance(damage, _RecordDamaged)
+                if kept_last and last is not None and not archive.intact(last):
+                    batch.pop()  # its text holds the next header, or misses its own end
+                    tally.skip("bad_content_length", last.length)
+                    explained = True
+                after = last.offset if last is not None else position
+                position = _recover(archive, file, tally, damage, explained, after, parsed)
     if batch:
         yield documents_table(batch)
 
 
-def _accounted(records: Iterator[WebRecord], file: InputFile, tally: Tally) -> Iterator[WebRecord]:
-    """Pass records through; turn damage into InputFormatError (at the start) or 'corrupt'.
+class _RecordDamaged(ArchiveDamaged):
+    """Damage explained by one record, already counted: cut short, or a wrong length."""
 
-    The unreadable remainder counts as one record of unknown size, which keeps the
-    records == documents + skipped invariant.
+
+def _recover(
+    archive: _Archive,
+    file: InputFile,
+    tally: Tally,
+    damage: ArchiveDamaged,
+    explained: bool,
+    after: int,
+    parsed: int,
+) -> int | None:
+    """Move past damage: the offset reading resumes at, or None if nothing more is readable.
+
+    Reading resumes at the first readable record after byte ``after`` (the record read last,
+    or where reading last resumed). Damage that no record explains (``explained``: cut short
+    or of wrong length, and counted as such) counts as one ``corrupt`` record of unknown
+    size. Damage before any record was ``parsed``, with nothing readable after it, means the
+    file is not of this format at all.
     """
-    seen_any = False
-    try:
-        for record in records:
-            seen_any = True
-            yield record
-    except ArchiveDamaged as exc:
-        if not seen_any:
-            raise InputFormatError(
-                f"{file.url}: not a readable {file.format.upper()} file ({exc})"
-            ) from exc
+    start = archive.resync(after)
+    if start is None and parsed == 0:
+        raise InputFormatError(
+            f"{file.url}: not a readable {file.format.upper()} file ({damage})"
+        ) from damage
+    if not explained:
         tally.saw(0)
         tally.skip("corrupt", 0)
+    return start
 
 
 def _type_reason(rec_type: str) -> str:
@@ -393,32 +451,63 @@ def _warc_records(stream: BinaryIO) -> Iterator[WebRecord]:
         yield _WarcRecord(native)
 
 
+class _FastWarcArchive:
+    """FastWARC over a seekable file, restarted at the next record boundary after damage."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._gzip = resync.is_gzip(stream)
+        stream.seek(0)
+
+    def records(self) -> Iterator[WebRecord]:
+        return _warc_records(self._stream)
+
+    def intact(self, record: WebRecord) -> bool:
+        return resync.record_is_intact(self._stream, record.offset, self._gzip)
+
+    def resync(self, after: int) -> int | None:
+        start = resync.next_record_start(self._stream, after, self._gzip)
+        if start is not None:
+            self._stream.seek(start)
+        return start
+
+
+@dataclass(slots=True)
+class _SinglePass:
+    """An archive read in one pass, where damage ends the file (ARC, line-framed WET)."""
+
+    _records: Iterator[WebRecord]
+
+    def records(self) -> Iterator[WebRecord]:
+        return self._records
+
+    def intact(self, record: WebRecord) -> bool:
+        return True
+
+    def resync(self, after: int) -> int | None:
+        return None
+
+
 # -- line-framed WET -----------------------------------------------------------------------
 
 _RECORD_START = re.compile(rb"WARC/\d+\.\d+\r?\n")
 
 
-def _wet_records(stream: BinaryIO) -> Iterator[WebRecord]:
+def _open_wet(stream: BinaryIO) -> _Archive:
     """FastWARC first; a plain-text WET whose framing is broken is split on its lines.
 
     Hand-made and older WET files (cc_net's fixtures, for one) use LF line ends and count
     Content-Length in characters, so byte framing fails at the very first record. Such text
     is still unambiguous when read as cc_net reads it: a record starts at a ``WARC/1.x`` line.
     """
-    records = _warc_records(stream)
     try:
-        first = next(records)
-    except StopIteration:
-        return
+        next(_warc_records(stream), None)
     except ArchiveDamaged:
         stream.seek(0)
-        if not _RECORD_START.match(stream.readline()):
-            raise
-        stream.seek(0)
-        yield from _line_framed_records(stream)
-        return
-    yield first
-    yield from records
+        if _RECORD_START.match(stream.readline()):
+            stream.seek(0)
+            return _SinglePass(_line_framed_records(stream))
+    return _FastWarcArchive(stream)
 
 
 @dataclass(slots=True)
