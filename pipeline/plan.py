@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import fsspec
 import xxhash
@@ -23,6 +23,8 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 class Unit:
     id: str
     file: InputFile
+    #: What the input looked like when planned (see :func:`sign_inputs`); "" until signed.
+    signature: str = ""
 
 
 def unit_id(source: str, relpath: str) -> str:
@@ -125,3 +127,40 @@ def inputs_within(units: list[Unit], max_units: int, max_bytes: int) -> bool:
         if total > max_bytes:
             return False
     return True
+
+
+def sign_inputs(units: list[Unit]) -> list[Unit]:
+    """The units with the signature of their input as it is now: size and modification
+    time (or ETag) of a file; a digest of every file's path, size and time for a directory.
+
+    A unit's outputs are valid only for the signature they were made from: a rerun redoes a
+    unit whose input changed and the global steps over a set of inputs that changed.
+    """
+    return [replace(unit, signature=_signature(unit.file.url)) for unit in units]
+
+
+def inputs_key(units: list[Unit]) -> str:
+    """One digest of the set of units and their signatures: what a global step ran over."""
+    digest = xxhash.xxh3_128()
+    for unit in sorted(units, key=lambda u: u.id):
+        digest.update(f"{unit.id}\0{unit.signature}\n".encode())
+    return digest.hexdigest()
+
+
+def _signature(url: str) -> str:
+    fs, path = fsspec.core.url_to_fs(url)
+    info = fs.info(path)
+    if info.get("type") != "directory":
+        return f"{info.get('size')}:{_stamp(info)}"
+    digest = xxhash.xxh3_64()
+    for name, entry in sorted(fs.find(path, detail=True).items()):
+        digest.update(f"{posixpath.relpath(name, path)}\0{entry.get('size')}\0{_stamp(entry)}\n".encode())
+    return f"tree:{digest.hexdigest()}"
+
+
+def _stamp(info: dict) -> str:
+    """What tells a changed file: an object store's ETag, else the modification time."""
+    for key in ("ETag", "etag", "mtime", "LastModified", "last_modified"):
+        if info.get(key) is not None:
+            return str(info[key])
+    return ""

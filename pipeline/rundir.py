@@ -132,18 +132,27 @@ class RunDir:
 
         Returns the ids of the units whose committed results were removed.
         """
-        forgotten = set()
+        present = set()
         for directory, suffix in ((phase.data, ".parquet"), (phase.rejected, ".parquet"),
                                   (phase.done, ".json"), (phase.failed, ".json")):
-            if not self.fs.exists(directory):
-                continue
-            for path in self.fs.ls(directory, detail=False):
-                name = posixpath.basename(path)
-                if name.endswith(suffix) and not name.startswith(".") and name[: -len(suffix)] not in planned:
-                    self.fs.rm(path)
-                    if directory == phase.done:
-                        forgotten.add(name[: -len(suffix)])
-        return sorted(forgotten)
+            if self.fs.exists(directory):
+                for path in self.fs.ls(directory, detail=False):
+                    name = posixpath.basename(path)
+                    if name.endswith(suffix) and not name.startswith("."):
+                        present.add(name[: -len(suffix)])
+        gone = sorted(present - planned)
+        committed = set(self.done_units(phase)) if gone else set()
+        for unit in gone:
+            self.forget(phase, unit)
+        return [unit for unit in gone if unit in committed]
+
+    def forget(self, phase: PhaseDirs, unit: str) -> None:
+        """Undo a unit's commit in a phase: its marker first (it is then no longer done), then
+        its outputs, so an interruption in between leaves a unit that is simply redone."""
+        for path in (posixpath.join(phase.done, f"{unit}.json"), posixpath.join(phase.failed, f"{unit}.json"),
+                     posixpath.join(phase.data, f"{unit}.parquet"), posixpath.join(phase.rejected, f"{unit}.parquet")):
+            if self.fs.exists(path):
+                self.fs.rm(path)
 
     # -- atomic writes ----------------------------------------------------------------------
 

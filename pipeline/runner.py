@@ -16,7 +16,7 @@ from polycorpus.pipeline import __version__
 from polycorpus.pipeline.config import ConfigError, PipelineConfig
 from polycorpus.pipeline.executor import Engine, EngineName, choose_engine, start_engine
 from polycorpus.pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
-from polycorpus.pipeline.plan import Unit, inputs_within, plan_units
+from polycorpus.pipeline.plan import Unit, inputs_key, inputs_within, plan_units, sign_inputs
 from polycorpus.pipeline.prerequisites import check_stages
 from polycorpus.pipeline.progress import RunProgress
 from polycorpus.pipeline.rundir import PhaseDirs, RunDir
@@ -24,6 +24,8 @@ from polycorpus.pipeline.stats import Counts, finalise, merge
 from polycorpus.pipeline.unit import UnitOutcome
 
 STATS_SCHEMA_VERSION = 1
+#: Where a global step's marker records the inputs it ran over (plan.inputs_key).
+INPUTS_KEY = "inputs_key"
 
 
 @dataclass
@@ -58,7 +60,8 @@ def assemble_stats(config: PipelineConfig, units: list[Unit], phases: list[_Phas
                 if unit.id in record.done:
                     merge(merged, record.done[unit.id]["stages"])
         elif "global" in record.done:
-            merge(merged, {record.phase.label: {"global": record.done["global"]}})
+            measured = {k: v for k, v in record.done["global"].items() if k != INPUTS_KEY}
+            merge(merged, {record.phase.label: {"global": measured}})
     order = stage_order([r.phase for r in phases])
     stages = finalise({label: merged.get(label, {}) for label in order})
     last = stages[order[-1]]
@@ -148,8 +151,8 @@ class _Runner:
         phase.build().run_global(self.config.output, [u.id for u in self.units], stats, self.engine().run_tasks)
         record.elapsed_s = time.perf_counter() - started
         stats["elapsed_s"] = round(record.elapsed_s, 3)
-        self.run.mark_done(record.dirs, "global", stats)
-        record.done["global"] = stats
+        record.done["global"] = {**stats, INPUTS_KEY: inputs_key(self.units)}
+        self.run.mark_done(record.dirs, "global", record.done["global"])
         self.progress.log(f"[{record.dirs.name}] finished in {record.elapsed_s:.1f}s")
 
     def engine(self) -> Engine:
@@ -162,6 +165,37 @@ class _Runner:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+
+
+def _forget_outdated(run: RunDir, records: list[_PhaseRecord], units: list[Unit],
+                     progress: RunProgress) -> None:
+    """Undo what was made from inputs that are no longer what they were.
+
+    A unit whose input changed (see plan.sign_inputs) is redone in every phase. A global
+    step is redone, with every phase after it, when the set of units or any of their inputs
+    changed since it ran: its decisions span all units (a duplicate's copy may be in a file
+    added, changed or removed since).
+    """
+    planned = {unit.id: unit for unit in units}
+    changed = sorted({uid for record in records if isinstance(record.phase, MapPhase)
+                      for uid, stats in record.done.items() if stats.get("signature") != planned[uid].signature})
+    for uid in changed:
+        progress.log(f"input changed since it was processed: {planned[uid].file.url}: redoing its unit")
+        for record in records:
+            if uid in record.done and isinstance(record.phase, MapPhase):
+                run.forget(record.dirs, uid)
+                del record.done[uid]
+    key = inputs_key(units)
+    for index, record in enumerate(records):
+        if isinstance(record.phase, BarrierPhase) and "global" in record.done \
+                and record.done["global"].get(INPUTS_KEY) != key:
+            progress.log(f"[{record.dirs.name}] the inputs changed since this global step ran: "
+                         "redoing it and every phase after it")
+            for later in records[index:]:
+                for uid in sorted(later.done):
+                    run.forget(later.dirs, uid)
+                later.done.clear()
+            return
 
 
 def run_pipeline(
@@ -183,6 +217,7 @@ def run_pipeline(
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     phases = plan_phases(config)
+    units = sign_inputs(units)
     run = RunDir(config.output)
     resumed = run.claim(config.fingerprint(), config.model_dump(mode="json"))
     records = []
@@ -192,6 +227,7 @@ def run_pipeline(
             for stale in run.prune(dirs, {unit.id for unit in units}):
                 progress.log(f"the input of unit {stale} is gone: removed its outputs")
         records.append(_PhaseRecord(phase, dirs, run.done_units(dirs)))
+    _forget_outdated(run, records, units, progress)
     if resumed and all(len(r.done) == (len(units) if isinstance(r.phase, MapPhase) else 1) for r in records):
         previous = run.read_json(run.path("stats.json"))
         if previous is not None and previous.get("complete") and previous["units"]["total"] == len(units):

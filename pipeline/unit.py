@@ -210,7 +210,7 @@ class UnitProcessor:
             raise
         if self.phase.reads_inputs:
             entries = {INGEST: _ingest_entry(tally, unit.file.source, *produced), **entries}
-        return {"input": unit.file.url, "source": unit.file.source, "stages": entries,
+        return {"input": unit.file.url, "signature": unit.signature, "source": unit.file.source, "stages": entries,
                 "artifacts": {label: found for label, found in artifacts.items() if found}}
 
     def _read(self, unit: Unit, tally: Tally) -> Iterator[pa.Table]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -98,6 +99,16 @@ class _ShardRoll:
             self.writer.abort()
 
 
+def _remove_stale_shards(fs: fsspec.AbstractFileSystem, root: str, unit: str, current: set[str]) -> None:
+    """Remove shards an earlier pass over this unit wrote and this one did not: a unit redone
+    because its input (or the dedup decisions it follows) changed may make fewer shards."""
+    own = re.compile(rf"{re.escape(unit)}-\d{{4}}\.(?:bin|idx)")
+    for path in fs.glob(posixpath.join(root, f"{unit}-*")):
+        name = posixpath.basename(path)
+        if own.fullmatch(name) and name.rsplit(".", 1)[0] not in current:
+            fs.rm(path)
+
+
 class Tokenize(Stage[TokenizeConfig]):
     name = "tokenize"
     Config = TokenizeConfig
@@ -161,6 +172,7 @@ class Tokenize(Stage[TokenizeConfig]):
                 os.replace(staged, final) if local else fs.put_file(staged, final)
         shutil.rmtree(self.roll.staging, ignore_errors=True)
         self.roll = None
+        _remove_stale_shards(fs, root, self.context.unit, {shard.name for shard in shards})
         return {"shards": [vars(shard) for shard in shards], "fingerprint": self.context.fingerprint}
 
     def abort_unit(self) -> None:

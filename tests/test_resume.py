@@ -161,3 +161,27 @@ def test_sigkill_across_phases(tmp_path: Path, phased_reference: Path, point: st
     for manifest in manifests:  # the fingerprint covers the input paths, which differ here
         manifest.pop("config_fingerprint")
     assert manifests[0] == manifests[1]
+
+
+def _with_copies(root: Path) -> Path:
+    """The phased corpus plus a file of copies of documents in the others."""
+    config = _phased_corpus(root)
+    texts = [json.loads(line)["text"] for line in (root / "part-00.jsonl").read_text().splitlines()[:50]]
+    write_jsonl(root / "part-99.jsonl", texts)
+    return config
+
+
+def test_input_added_after_a_kill_beyond_the_barrier(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Killed after the global dedup step, then an input is added: the rerun redoes the global
+    step and every unit after it, and equals an uninterrupted run over all the files."""
+    config = _phased_corpus(tmp_path)
+    run = tmp_path / "run"
+    assert _kill_when(_start(config), lambda: 1 <= _phase_markers(run, "02-dedup") < PHASED_UNITS)
+    _with_copies(tmp_path)
+    _finish(config)
+    reference = _uninterrupted(tmp_path_factory, "copies-reference", _with_copies)
+    assert documents(run).equals(documents(reference))
+    for sub in ("documents", "dedup/duplicates", "dedup/decisions"):
+        assert file_digests(run / sub) == file_digests(reference / sub), sub
+    shards = {p.name: p.read_bytes() for p in (run / "shards").glob("*.[bi][id][nx]")}
+    assert shards == {p.name: p.read_bytes() for p in (reference / "shards").glob("*.[bi][id][nx]")}

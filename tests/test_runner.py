@@ -142,3 +142,68 @@ def test_removed_input_drops_its_outputs(tmp_path: Path) -> None:
     assert result.ok
     assert len(list((tmp_path / "run" / "documents").glob("*.parquet"))) == 2
     assert stats(tmp_path / "run")["units"]["total"] == 2
+
+
+# -- inputs that change between runs ------------------------------------------------------------
+
+def _dedup_corpus(root: Path) -> Path:
+    """Four files of ten distinct documents, deduplicated exactly across files."""
+    for f in range(4):
+        write_jsonl(root / f"f{f}.jsonl", [f"document {f}-{i} " + "body words " * 10 for i in range(10)])
+    return write_config(root / "c.yaml", inputs=[{"path": "*.jsonl", "source": "s"}], output="run",
+                        stages=[{"name": "dedup", "minhash": None}])
+
+
+def _counts(run_stats: dict) -> list:
+    return [(s["name"], s["docs_in"], s["docs_out"], s["drops"]) for s in run_stats["stages"]]
+
+
+def _fresh(root: Path, change) -> Path:
+    """The same corpus with ``change`` applied before a first run: what a rerun must equal."""
+    config = _dedup_corpus(root)
+    change(root)
+    assert run_pipeline(load_config(config), engine="local").ok
+    return root / "run"
+
+
+def _copies_of_f0(root: Path) -> None:
+    write_jsonl(root / "g.jsonl", [f"document 0-{i} " + "body words " * 10 for i in range(10)])
+
+
+def _remove_f0(root: Path) -> None:
+    _copies_of_f0(root)  # the first run sees the copies; the change removes their originals
+    (root / "f0.jsonl").unlink()
+
+
+def _append_to_f3(root: Path) -> None:
+    with (root / "f3.jsonl").open("a", encoding="utf-8") as handle:
+        for i in range(5):
+            handle.write(json.dumps({"text": f"document 1-{i} " + "body words " * 10}) + "\n")
+            handle.write(json.dumps({"text": f"appended {i} " + "body words " * 10}) + "\n")
+
+
+@pytest.mark.parametrize(("change", "setup", "docs"), [
+    (_copies_of_f0, None, 40),          # a file of copies added: all ten dropped
+    (_remove_f0, _copies_of_f0, 40),    # originals removed: their copies elsewhere come back
+    (_append_to_f3, None, 45),          # lines appended to a committed input are read
+])
+def test_a_rerun_after_the_inputs_change_equals_a_fresh_run(tmp_path: Path, change, setup, docs: int) -> None:
+    (tmp_path / "rerun").mkdir()
+    (tmp_path / "fresh").mkdir()
+    config = load_config(_dedup_corpus(tmp_path / "rerun"))
+    if setup is not None:
+        setup(tmp_path / "rerun")
+    assert run_pipeline(config, engine="local").ok
+    change(tmp_path / "rerun")
+    lines = io.StringIO()
+    result = run_pipeline(config, engine="local", progress=RunProgress(stream=lines))
+    assert result.ok and not result.already_complete, lines.getvalue()
+    fresh = _fresh(tmp_path / "fresh", lambda root: (setup(root) if setup else None, change(root)))
+    rerun = tmp_path / "rerun" / "run"
+    assert documents(rerun).num_rows == documents(fresh).num_rows == docs
+    assert file_digests(rerun / "documents") == file_digests(fresh / "documents")
+    assert file_digests(rerun / "dedup" / "decisions") == file_digests(fresh / "dedup" / "decisions")
+    assert _counts(stats(rerun)) == _counts(stats(fresh))
+    assert "changed" in lines.getvalue() or "gone" in lines.getvalue()
+    again = run_pipeline(config, engine="local")
+    assert again.already_complete
