@@ -14,10 +14,16 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{feff}]"
 
 
 class Normalize(Stage[NormalizeConfig]):
-    """Vectorised over the Arrow column: no per-row Python."""
+    """Vectorised over the Arrow column: no per-row Python.
+
+    Source code passes through byte for byte: every one of these rewrites changes programs
+    (blank lines that PEP 8 asks for, spaces inside string literals, a form feed, the final
+    newline, CRLF inside a literal). ``kinds: [code]`` in the config opts code in.
+    """
 
     name = "normalize"
     Config = NormalizeConfig
+    applies_to = frozenset({"web", "text"})
 
     def process(self, batch: pa.Table) -> StageResult:
         text = batch.column("text")

@@ -20,6 +20,7 @@ from support import cli, documents, stats, write_config
 
 from polycorpus.pipeline.config import load_config
 from polycorpus.pipeline.plan import plan_units
+from polycorpus.pipeline.runner import run_pipeline
 from polycorpus.stages.code.config import CodeLicenseConfig
 from polycorpus.stages.code.license_filter import CodeLicense
 from polycorpus.stages.ingest.base import InputFormatError, Tally
@@ -250,6 +251,31 @@ def test_config_makes_one_unit_per_repository(code_corpus: Path, tmp_path: Path)
         ("gh", "code", "byteorder"), ("gh", "code", "extra.tar.gz"), ("gh", "code", "six"),
         ("stack", "stack", "stack.parquet"), ("single", "code", "six")]
     assert units[0].file.metadata == str(tmp_path / "meta.csv")
+
+
+PROGRAM = (
+    "import os\r\n\r\n\r\nBANNER = '''\r\ntrailing spaces matter here   \r\n'''\r\n\x0c\r\n"
+    "\r\n\r\ndef main():\r\n    return 'cafe\u0301'  # decomposed e-acute, kept as written\r\n"
+)
+
+
+@pytest.mark.parametrize(("kinds", "normalised"), [(None, False), (["code", "text"], True)])
+def test_code_passes_normalize_byte_for_byte(tmp_path: Path, kinds, normalised: bool) -> None:
+    """PEP 8's blank lines, spaces inside a literal, a form feed, CRLF, the final newline and
+    decomposed characters survive normalize unless the config opts code in."""
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "main.py").write_bytes(PROGRAM.encode())
+    (tmp_path / "notes.jsonl").write_text(json.dumps({"text": "  prose\r\n\r\n\r\n\r\nmore   \n"}) + "\n")
+    config = load_config(write_config(tmp_path / "c.yaml", output="run", inputs=[
+        {"path": "repo", "source": "gh", "kind": "code", "format": "code"},
+        {"path": "notes.jsonl", "source": "notes"}],
+        stages=[{"name": "normalize", **({"kinds": kinds} if kinds else {})}]))
+    assert run_pipeline(config, engine="local").ok
+    texts = dict(zip(*documents(tmp_path / "run").select(["kind", "text"]).to_pydict().values(), strict=True))
+    assert texts["text"] == "prose\n\nmore"  # prose is always normalised
+    assert (texts["code"] != PROGRAM) == normalised
+    if not normalised:
+        assert texts["code"].encode() == (tmp_path / "repo" / "main.py").read_bytes()
 
 
 @pytest.mark.slow
