@@ -207,6 +207,53 @@ def test_git_working_tree_and_bare_repository_at_a_ref(tmp_path: Path) -> None:
         _read(bare, ref="no-such-ref")
 
 
+def test_nothing_in_a_working_tree_goes_uncounted(tmp_path: Path) -> None:
+    """No commit yet: the files on disk are counted as uncommitted (staged ones are read);
+    a tracked file deleted from the working tree is counted as missing."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    _git(fresh, "init", "-q", "-b", "main")
+    (fresh / "a.py").write_text("a = 1\n")
+    (fresh / "pkg").mkdir()
+    (fresh / "pkg" / "b.py").write_text("b = 2\n")
+    rows, tally = _read(fresh)
+    assert rows == [] and dict(tally.skipped) == {"uncommitted": [2, 0]}
+    _git(fresh, "add", "a.py")
+    rows, tally = _read(fresh)
+    assert [r["path"] for r in rows] == ["a.py"] and tally.skipped["uncommitted"][0] == 1
+
+    _git(fresh, "add", ".")
+    _git(fresh, "commit", "-q", "-m", "first")
+    (fresh / "pkg" / "b.py").unlink()
+    rows, tally = _read(fresh)
+    assert [r["path"] for r in rows] == ["a.py"] and dict(tally.skipped) == {"missing_from_worktree": [1, 0]}
+
+
+def test_deeply_nested_directory(tmp_path: Path) -> None:
+    """1,100 levels of folders: no recursion limit, the deepest file read like any other."""
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    (deep / "top.py").write_text("top = 1\n")
+    levels = [deep / "/".join(["d"] * k) for k in range(1, 1101)]
+    for level in levels:
+        level.mkdir()
+    (levels[-1] / "bottom.py").write_text("bottom = 1\n")
+    try:
+        rows, _ = _read(deep)
+        assert [r["path"] for r in rows] == ["top.py", "/".join(["d"] * 1100) + "/bottom.py"]
+    finally:  # pytest's own clean-up recurses per level
+        (levels[-1] / "bottom.py").unlink()
+        for level in reversed(levels):
+            level.rmdir()
+
+
+@pytest.mark.parametrize("name", ["empty.tar.gz", "empty.zip", "empty.tar"])
+def test_an_empty_archive_is_an_empty_input(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"")
+    rows, tally = _read(tmp_path / name)
+    assert rows == [] and tally.records == 0
+
+
 def test_stack_parquet_and_sidecar(tmp_path: Path) -> None:
     path = tmp_path / "stack.parquet"
     pq.write_table(pa.table({

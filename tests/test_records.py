@@ -121,3 +121,28 @@ def test_hf_dataset_and_dataset_dict(tmp_path: Path) -> None:
     (tmp_path / "nothing").mkdir()
     with pytest.raises(InputFormatError, match="not a Hugging Face datasets directory"):
         _read(read_hf, tmp_path / "nothing", "hf")
+
+
+def _damage_row_group(path: Path, group: int) -> None:
+    data = bytearray(path.read_bytes())
+    start = pq.ParquetFile(path).metadata.row_group(group).column(0).data_page_offset
+    data[start + 20 : start + 120] = bytes(b ^ 0x5A for b in data[start + 20 : start + 120])
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_parquet_row_group_costs_only_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"text": [f"document {i} " * 10 for i in range(4000)]}), path, row_group_size=1000)
+    intact, _ = _read(read_parquet, path, "parquet", batch_size=300)
+    _damage_row_group(path, 2)
+    rows, tally = _read(read_parquet, path, "parquet", batch_size=300)
+    assert [r["id"] for r in rows] == [r["id"] for r in intact[:2000] + intact[3000:]]
+    assert dict(tally.skipped) == {"corrupt": [1000, 0]}
+
+
+def test_a_parquet_file_without_a_readable_footer_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "broken.parquet"
+    pq.write_table(pa.table({"text": ["a", "b"]}), path)
+    path.write_bytes(path.read_bytes()[:-12] + b"\0" * 12)
+    with pytest.raises(InputFormatError, match="broken.parquet: not a readable Parquet file"):
+        _read(read_parquet, path, "parquet")

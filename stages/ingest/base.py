@@ -30,13 +30,13 @@ class Tally:
     record_bytes: int = 0
     skipped: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
-    def saw(self, n_bytes: int) -> None:
-        self.records += 1
+    def saw(self, n_bytes: int, count: int = 1) -> None:
+        self.records += count
         self.record_bytes += n_bytes
 
-    def skip(self, reason: str, n_bytes: int = 0) -> None:
+    def skip(self, reason: str, n_bytes: int = 0, count: int = 1) -> None:
         entry = self.skipped[reason]
-        entry[0] += 1
+        entry[0] += count
         entry[1] += n_bytes
 
 

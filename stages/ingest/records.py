@@ -126,18 +126,52 @@ def read_jsonl(file: InputFile, options: IngestOptions, tally: Tally) -> Iterato
 
 
 def _table_rows(
-    batches: Iterable[pa.RecordBatch], prefix: str
+    batches: Iterable[tuple[int, pa.RecordBatch]], prefix: str
 ) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
-    position = 0
-    for batch in batches:
+    """(locator, size, row) of (position of first row, batch) pairs."""
+    for position, batch in batches:
         sizes = [0] * batch.num_rows
         for column in batch.columns:
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                 lengths = pc.binary_length(column).fill_null(0).to_pylist()
                 sizes = [a + b for a, b in zip(sizes, lengths, strict=True)]
-        for row, size in zip(batch.to_pylist(), sizes, strict=True):
-            yield f"{prefix}#{position}", size, row
-            position += 1
+        for offset, (row, size) in enumerate(zip(batch.to_pylist(), sizes, strict=True)):
+            yield f"{prefix}#{position + offset}", size, row
+
+
+def _positioned(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[int, pa.RecordBatch]]:
+    position = 0
+    for batch in batches:
+        yield position, batch
+        position += batch.num_rows
+
+
+def open_parquet(handle: Any, url: str) -> pq.ParquetFile:
+    """A Parquet file by its footer; a file without a readable one is no Parquet file."""
+    try:
+        return pq.ParquetFile(handle)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputFormatError(f"{url}: not a readable Parquet file ({exc})") from exc
+
+
+def intact_batches(
+    parquet: pq.ParquetFile, batch_size: int, tally: Tally, columns: list[str] | None = None
+) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """(position of first row, batch), one row group at a time. Row groups are independent,
+    so a damaged one costs only its own unread rows, counted as ``corrupt`` (their number
+    is in the footer), and positions stay those of the intact file."""
+    start = 0
+    for group in range(parquet.metadata.num_row_groups):
+        rows = parquet.metadata.row_group(group).num_rows
+        read = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=batch_size, row_groups=[group], columns=columns):
+                yield start + read, batch
+                read += batch.num_rows
+        except (pa.ArrowException, OSError):
+            tally.saw(0, rows - read)
+            tally.skip("corrupt", 0, rows - read)
+        start += rows
 
 
 def read_parquet(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
@@ -145,16 +179,13 @@ def read_parquet(file: InputFile, options: IngestOptions, tally: Tally) -> Itera
     if fs.size(path) == 0:
         return
     with fs.open(path, "rb") as handle:
-        try:
-            parquet = pq.ParquetFile(handle)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputFormatError(f"{file.url}: not a readable Parquet file ({exc})") from exc
+        parquet = open_parquet(handle, file.url)
         if file.text_field not in parquet.schema_arrow.names:
             raise InputFormatError(
                 f"{file.url}: no column {file.text_field!r} (columns: "
                 f"{', '.join(parquet.schema_arrow.names)}); set text_field in the config"
             )
-        batches = parquet.iter_batches(batch_size=options.batch_size)
+        batches = intact_batches(parquet, options.batch_size, tally)
         yield from _batched(_table_rows(batches, file.relpath), file, options, tally)
 
 
@@ -175,5 +206,5 @@ def read_hf(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[p
             for record_batch in table.to_batches()
         )
         prefix = f"{file.relpath}/{split}" if split else file.relpath
-        yield from _batched(_table_rows(batches, prefix), file, options, tally)
+        yield from _batched(_table_rows(_positioned(batches), prefix), file, options, tally)
 

@@ -23,7 +23,7 @@ import tarfile
 import threading
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -133,31 +133,40 @@ def _strip_common_root(members: list[Member], skipped: list[tuple[str, str]]) ->
 
 
 class DirectoryTree(Repository):
-    """A local directory (also a git working tree read from disk)."""
+    """A local directory (also a git working tree read from disk).
 
-    def __init__(self, url: str, limits: ArchiveLimits, paths: Sequence[str] | None = None) -> None:
+    ``paths``: a git working tree's tracked files (only these are read); ``uncommitted``:
+    the repository has no commit yet, so files on disk that git does not track are counted
+    as ``uncommitted`` rather than passed over in silence.
+    """
+
+    def __init__(self, url: str, limits: ArchiveLimits, paths: Sequence[str] | None = None,
+                 uncommitted: bool = False) -> None:
         super().__init__(url, limits)
         self.root = Path(url)
-        self.only = paths  # a git working tree: just the tracked files
-
-    def _walk(self) -> Iterator[str]:
-        if self.only is not None:
-            yield from self.only
-            return
-        for folder, dirs, files in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if d not in _VCS_DIRS)
-            rel = os.path.relpath(folder, self.root)
-            for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]):
-                yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+        self.only = paths
+        self.uncommitted = uncommitted
 
     def members(self) -> Listing:
         listing = Listing([])
+        if self.only is None:
+            paths: Iterable[str] = _walk(self.root, listing.skipped)
+        else:
+            paths = self.only
+            if self.uncommitted:
+                tracked = set(self.only)
+                listing.skipped.extend((rel, "uncommitted") for rel in _walk(self.root, listing.skipped)
+                                       if rel not in tracked)
         total = 0
-        for rel in self._walk():
+        for rel in paths:
             full = self.root / rel
             try:
                 info = full.lstat()
-            except FileNotFoundError:  # a tracked file deleted from the working tree
+            except FileNotFoundError:
+                listing.skipped.append((rel, "missing_from_worktree"))  # tracked, deleted on disk
+                continue
+            except OSError:
+                listing.skipped.append((rel, "unreadable"))
                 continue
             if stat.S_ISLNK(info.st_mode):
                 if not link_stays_inside(rel, os.readlink(full)):
@@ -174,6 +183,30 @@ class DirectoryTree(Repository):
     def read(self, members: Sequence[Member]) -> Iterator[tuple[Member, bytes]]:
         for member in members:
             yield member, member.key.read_bytes()
+
+
+def _walk(root: Path, skipped: list[tuple[str, str]]) -> Iterator[str]:
+    """Every entry below ``root`` but directories (links to directories included, never
+    followed), as relative paths: each folder's entries sorted, then its subfolders in turn,
+    version-control folders left out. Iterative, so no depth of nesting exhausts the stack;
+    a folder that cannot be listed is counted as ``unreadable``."""
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(root / rel if rel else root) as scan:
+                entries = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in scan)
+        except OSError:
+            skipped.append((rel, "unreadable"))
+            continue
+        subfolders = []
+        for name, is_dir in entries:
+            path = f"{rel}/{name}" if rel else name
+            if not is_dir:
+                yield path
+            elif name not in _VCS_DIRS:
+                subfolders.append(path)
+        stack.extend(reversed(subfolders))
 
 
 class GitObjects(Repository):
@@ -363,13 +396,24 @@ def _git_dir(path: Path) -> str | None:
     return None
 
 
+class EmptyArchive(Repository):
+    """An archive file of zero bytes: an empty input, like an empty jsonl file."""
+
+    def members(self) -> Listing:
+        return Listing([])
+
+    def read(self, members: Sequence[Member]) -> Iterator[tuple[Member, bytes]]:
+        return iter(())
+
+
 def open_repository(url: str, limits: ArchiveLimits, ref: str | None = None) -> Repository:
     """The right container for ``url``: archive by suffix, else a local directory or git repo."""
     lowered = url.lower().rstrip("/")
-    if lowered.endswith(".zip"):
-        return ZipArchive(url, limits)
     if lowered.endswith(ARCHIVE_SUFFIXES):
-        return TarArchive(url, limits)
+        fs, path = fsspec.core.url_to_fs(url)
+        if fs.size(path) == 0:
+            return EmptyArchive(url, limits)
+        return ZipArchive(url, limits) if lowered.endswith(".zip") else TarArchive(url, limits)
     if "://" in url and not url.startswith("file://"):
         raise InputFormatError(f"{url}: directories and git repositories must be local paths "
                                "(archives may be fsspec URLs)")
@@ -386,7 +430,9 @@ def open_repository(url: str, limits: ArchiveLimits, ref: str | None = None) -> 
         if listed.returncode != 0:
             raise InputFormatError(f"{url}: git ls-files failed: {listed.stderr.decode(errors='replace').strip()}")
         tracked = sorted(os.fsdecode(p) for p in listed.stdout.split(b"\0") if p)
-        return DirectoryTree(str(path), limits, tracked)
+        head = subprocess.run([*_GIT, "-C", str(path), "rev-parse", "--verify", "--quiet", "HEAD"],
+                              capture_output=True, check=False)
+        return DirectoryTree(str(path), limits, tracked, uncommitted=head.returncode != 0)
     if ref is not None:
         raise InputFormatError(f"{url}: 'ref' is set but this is not a git repository")
     return DirectoryTree(str(path), limits)

@@ -17,12 +17,12 @@ from typing import Any
 
 import fsspec
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from polycorpus.stages.code import licensing
 from polycorpus.stages.ingest.base import InputFormatError, Tally
 from polycorpus.stages.ingest.code import code_document, repository_fields
 from polycorpus.stages.ingest.config import IngestOptions, InputFile
+from polycorpus.stages.ingest.records import intact_batches, open_parquet
 from polycorpus.stages.schema import documents_table
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -46,10 +46,7 @@ def _license(value: Any) -> str | None:
 def read_stack(file: InputFile, options: IngestOptions, tally: Tally) -> Iterator[pa.Table]:
     fs, path = fsspec.core.url_to_fs(file.url)
     with fs.open(path, "rb") as handle:
-        try:
-            parquet = pq.ParquetFile(handle)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputFormatError(f"{file.url}: not a readable Parquet file ({exc})") from exc
+        parquet = open_parquet(handle, file.url)
         names = parquet.schema_arrow.names
         text_column = file.text_field if file.text_field in names else "content"
         columns = {field: next((c for c in options if c in names), None) for field, options in FIELDS.items()}
@@ -62,7 +59,7 @@ def read_stack(file: InputFile, options: IngestOptions, tally: Tally) -> Iterato
         wanted = [text_column, *(c for c in columns.values() if c is not None)]
         sidecars: dict[str, tuple[int, dict[str, Any]]] = {}
         docs: list[dict[str, Any]] = []
-        for batch in parquet.iter_batches(batch_size=options.batch_size, columns=wanted):
+        for _, batch in intact_batches(parquet, options.batch_size, tally, wanted):
             for row in batch.to_pylist():
                 text = row[text_column]
                 n_bytes = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
