@@ -103,6 +103,20 @@ def test_statistics_blend_and_verify(tmp_path: Path, tokenizer_dir: Path) -> Non
     bad = cli("shards", "verify", str(run / "shards"))
     assert bad.returncode == 1
     assert "sha256 differs" in bad.stdout and manifest["shards"][1]["name"] in bad.stdout
+    flipped = cli("shards", "inspect", str(run / "shards" / shard), "--doc", "0")
+    assert flipped.returncode == 1 and "sha256 differs" in flipped.stderr and not flipped.stdout
+
+
+def test_garbage_tokenizer_file_is_reported_without_a_traceback(tmp_path: Path, tokenizer_dir: Path) -> None:
+    run = _run(tmp_path, tokenizer_dir, HARD, files=1)
+    (run / "shards" / "tokenizer.json").write_text('{"model": ')
+    verified = cli("shards", "verify", str(run / "shards"))
+    assert verified.returncode == 1 and "tokenizer.json: not a readable tokenizer" in verified.stdout
+    shard = json.loads((run / "shards" / "manifest.json").read_text())["shards"][0]["name"]
+    shown = cli("shards", "inspect", str(run / "shards" / shard))
+    assert shown.returncode == 2 and "not a readable tokenizer" in shown.stderr
+    for result in (verified, shown):
+        assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_same_shards_with_one_or_two_workers(tmp_path: Path, tokenizer_dir: Path) -> None:

@@ -181,10 +181,19 @@ def _load_file_cached(path: Path, name: str, mtime_ns: int, size: int) -> Loaded
     return _load_file(path, name)
 
 
+class TokenizerFileError(ValueError):
+    """A tokenizer file that cannot be read as one (truncated, garbage, another format)."""
+
+
 def _load_file(path: Path, name: str) -> LoadedTokenizer:
-    if path.suffix == ".model":
-        return LoadedTokenizer(from_sentencepiece(path), name)
-    return LoadedTokenizer(Tokenizer.from_file(str(path)), name)
+    try:
+        if path.suffix == ".model":
+            return LoadedTokenizer(from_sentencepiece(path), name)
+        return LoadedTokenizer(Tokenizer.from_file(str(path)), name)
+    except TokenizerFileError:
+        raise
+    except Exception as exc:  # the Rust and protobuf parsers raise bare Exception subclasses
+        raise TokenizerFileError(f"{path}: not a readable tokenizer ({exc})") from exc
 
 
 def from_sentencepiece(path: str | os.PathLike[str]) -> Tokenizer:

@@ -36,11 +36,19 @@ def inspect(
     tokenizer: Annotated[str | None, typer.Option(help="Tokenizer to decode with (default: the shard set's).")] = None,
     ids: Annotated[bool, typer.Option("--ids", help="Print the token ids instead of the text.")] = False,
 ) -> None:
-    """Decode one document of a shard back to text."""
+    """Decode one document of a shard back to text (after checking it against the
+    manifest's checksums, when the shard belongs to a shard set)."""
     from polycorpus.tokenizer.indexed import IndexedDataset
-    from polycorpus.tokenizer.load import load_tokenizer
+    from polycorpus.tokenizer.load import TokenizerFileError, load_tokenizer
     from polycorpus.tokenizer.manifest import TOKENIZER_FILE
 
+    directory = str(Path(prefix).parent)
+    damaged = _checksum_problems(directory, Path(prefix).name)
+    if damaged:
+        for problem in damaged:
+            typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"`polycorpus shards verify {directory}` checks the whole set", err=True)
+        raise typer.Exit(1)
     try:
         dataset = IndexedDataset(prefix)
     except (FileNotFoundError, ValueError) as exc:
@@ -53,5 +61,27 @@ def inspect(
     if ids:
         typer.echo(" ".join(map(str, tokens.tolist())))
         return
-    path = tokenizer or posixpath.join(str(Path(prefix).parent), TOKENIZER_FILE)
-    typer.echo(load_tokenizer(path).decode(tokens))
+    path = tokenizer or posixpath.join(directory, TOKENIZER_FILE)
+    try:
+        loaded = load_tokenizer(path)
+    except (FileNotFoundError, TokenizerFileError) as exc:
+        typer.echo(f"error: {exc} (--ids prints the token ids without a tokenizer)", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(loaded.decode(tokens))
+
+
+def _checksum_problems(directory: str, name: str) -> list[str]:
+    """The shard's files against its shard set's manifest; nothing to check without one."""
+    import fsspec
+
+    from polycorpus.tokenizer.shardset import read_manifest, shard_checksum_problems
+
+    try:
+        manifest = read_manifest(directory)
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return []
+    shard = next((s for s in manifest.shards if s.name == name), None)
+    if shard is None:
+        return []
+    fs, root = fsspec.core.url_to_fs(directory)
+    return shard_checksum_problems(fs, root, shard)
