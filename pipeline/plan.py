@@ -14,6 +14,7 @@ import fsspec
 import xxhash
 
 from polycorpus.pipeline.config import ConfigError, InputSpec, PipelineConfig, infer_format, is_glob
+from polycorpus.stages.config import missing_path
 from polycorpus.stages.ingest.config import InputFile
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -75,6 +76,8 @@ def plan_units(config: PipelineConfig) -> list[Unit]:
     units: dict[str, Unit] = {}
     owners: dict[str, int] = {}
     for index, spec in enumerate(config.inputs):
+        if spec.metadata is not None and (why := missing_path(spec.metadata)):
+            problems.append(f"inputs[{index}].metadata: {why}")
         fs, paths, base = _expand(spec)
         if not paths:
             problems.append(f"inputs[{index}].path: no input matches {spec.path!r}")

@@ -9,6 +9,9 @@ no comments, ``tokenize`` before a filter would put dropped documents into the s
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from polycorpus.pipeline.config import ConfigError, InputSpec, PipelineConfig
 from polycorpus.stages.config import StageConfig
 from polycorpus.stages.registry import config_model, stage_names
@@ -27,18 +30,39 @@ def _input_fills(spec: InputSpec, column: str) -> bool:
     return column in spec.provides or column in FORMAT_COLUMNS.get(spec.format_of(spec.path) or "", ())
 
 
-def check_stages(config: PipelineConfig) -> None:
-    """Refuse a stage order that defeats a stage and let each stage check what its options
-    alone cannot show (a missing model file, an unusable tokenizer): one ConfigError naming
-    every problem. Reads stage options only, never their implementations."""
+def check_prerequisites(config: PipelineConfig) -> None:
+    """Refuse a stage order that defeats a stage, let each stage check what its options alone
+    cannot show (a missing model file or word list, an unusable tokenizer) and check that the
+    output can be written: one ConfigError naming every problem, before anything is written.
+    Reads stage options only, never their implementations."""
     problems = order_problems(config)
     for index, stage in enumerate(config.stages):
         try:
             stage.check()
         except ValueError as exc:
             problems.append(f"stages[{index}]: {exc}")
+    problems += output_problems(config.output)
     if problems:
-        raise ConfigError("stages cannot run\n  " + "\n  ".join(problems))
+        raise ConfigError("the run cannot start\n  " + "\n  ".join(problems))
+
+
+def output_problems(output: str) -> list[str]:
+    """Why a local output directory could not be created or written (object stores are
+    found out by the first write)."""
+    if "://" in output and not output.startswith("file://"):
+        return []
+    path = Path(output.removeprefix("file://")).absolute()
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == path and not path.is_dir():
+        return [f"output: {output} exists and is not a directory"]
+    if not existing.is_dir():
+        return [f"output: cannot create {output}: {existing} is a file, not a directory"]
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return [f"output: cannot {'write into' if existing == path else 'create'} {output}: "
+                f"{existing} is not writable"]
+    return []
 
 
 def order_problems(config: PipelineConfig) -> list[str]:

@@ -87,11 +87,14 @@ class RunDir:
                 f"{self.url} exists, is not empty and is not a polycorpus run directory; "
                 "choose another --output directory."
             )
-        self.fs.makedirs(self.root, exist_ok=True)
-        self.write_json(
-            self.path("run.json"),
-            {"fingerprint": fingerprint, "polycorpus_version": __version__, "config": config},
-        )
+        try:
+            self.fs.makedirs(self.root, exist_ok=True)
+            self.write_json(
+                self.path("run.json"),
+                {"fingerprint": fingerprint, "polycorpus_version": __version__, "config": config},
+            )
+        except OSError as exc:
+            raise RunDirError(f"{self.url}: cannot create the run directory ({exc})") from exc
         return False
 
     # -- phases and units -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from polycorpus.pipeline.config import ConfigError, PipelineConfig
 from polycorpus.pipeline.executor import Engine, EngineName, choose_engine, start_engine
 from polycorpus.pipeline.phases import BarrierPhase, MapPhase, Phase, plan_phases, stage_order
 from polycorpus.pipeline.plan import Unit, inputs_key, inputs_within, plan_units, sign_inputs
-from polycorpus.pipeline.prerequisites import check_stages
+from polycorpus.pipeline.prerequisites import check_prerequisites
 from polycorpus.pipeline.progress import RunProgress
 from polycorpus.pipeline.rundir import PhaseDirs, RunDir
 from polycorpus.pipeline.stats import Counts, finalise, merge
@@ -211,7 +211,7 @@ def run_pipeline(
     (local for small inputs, see pipeline.executor); every engine leaves the same bytes."""
     progress = progress or RunProgress()
     units = plan_units(config)  # raises ConfigError before anything is written
-    check_stages(config)
+    check_prerequisites(config)
     try:
         chosen = choose_engine(engine, ray_address, lambda max_units, max_bytes: inputs_within(units, max_units, max_bytes))
     except ValueError as exc:

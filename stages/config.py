@@ -10,27 +10,55 @@ package keeps its own in ``<package>/config.py``.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-#: A stage option naming a file: relative values are resolved against the config's directory.
+#: A stage option naming a file the stage reads: relative values are resolved against the
+#: config's directory, and the file must exist before a run starts.
 ConfigPath = Annotated[str, Field(json_schema_extra={"config_path": True})]
+#: A file the stage creates when it is missing (a cache): resolved like ConfigPath; only its
+#: folder must exist.
+CreatedPath = Annotated[str, Field(json_schema_extra={"config_path": True, "created": True})]
 
 
-def _marks_path(annotation: Any) -> bool:
+def _path_extra(annotation: Any) -> dict[str, Any] | None:
     extras = [getattr(meta, "json_schema_extra", None) for meta in getattr(annotation, "__metadata__", ())]
-    if any(isinstance(extra, dict) and extra.get("config_path") for extra in extras):
-        return True
-    return any(_marks_path(arg) for arg in getattr(annotation, "__args__", ()))
+    found = next((extra for extra in extras if isinstance(extra, dict) and extra.get("config_path")), None)
+    if found is not None:
+        return found
+    return next((e for arg in getattr(annotation, "__args__", ()) if (e := _path_extra(arg))), None)
+
+
+def _path_fields(model: type[BaseModel]) -> dict[str, bool]:
+    """Option name -> whether the stage creates the file, for every path option."""
+    found = {}
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else None
+        extra = extra if extra and extra.get("config_path") else _path_extra(info.annotation)
+        if extra is not None:
+            found[name] = bool(extra.get("created"))
+    return found
 
 
 def config_path_fields(model: type[BaseModel]) -> list[str]:
-    """The options of a stage config declared as :data:`ConfigPath` (optional ones too)."""
-    return [
-        name for name, info in model.model_fields.items()
-        if (info.json_schema_extra or {}).get("config_path") or _marks_path(info.annotation)
-    ]
+    """The options of a stage config declared as a path (optional ones too)."""
+    return list(_path_fields(model))
+
+
+def missing_path(location: str, created: bool = False) -> str | None:
+    """Why ``location`` cannot be read (or, if ``created``, created), or None if it can."""
+    if "://" in location and not location.startswith("file://"):
+        import fsspec  # only for object-store paths: options otherwise import pydantic alone
+
+        fs, path = fsspec.core.url_to_fs(location)
+        return None if created or fs.exists(path) else f"{location} does not exist"
+    path = location.removeprefix("file://")
+    if created:
+        folder = os.path.dirname(os.path.abspath(path))
+        return None if os.path.isdir(folder) else f"{location}: its folder {folder} does not exist"
+    return None if os.path.exists(path) else f"{location} does not exist"
 
 
 Kind = Literal["web", "code", "text"]
@@ -66,7 +94,15 @@ class StageConfig(BaseModel):
 
     def check(self) -> None:
         """Fail early, on the driver, for what the options alone cannot show (a missing model
-        file, a tokenizer that does not fit the dtype): raise ValueError with a clear message."""
+        file, a tokenizer that does not fit the dtype): raise ValueError with a clear message.
+
+        This base checks that every path option names a file that exists (or, for a file the
+        stage creates, a folder that does); a subclass adding checks calls it first."""
+        for name, created in _path_fields(type(self)).items():
+            value = getattr(self, name)
+            for location in value if isinstance(value, list) else [value] if value is not None else []:
+                if why := missing_path(location, created):
+                    raise ValueError(f"stage {self.name}: {name}: {why}")
 
 
 # -- the options of the single-module stages -----------------------------------------------
@@ -135,9 +171,8 @@ class TokenizeConfig(StageConfig):
             load_for_shards,  # tokenizers: only when the stage is named
         )
 
+        super().check()
         try:
             load_for_shards(self.tokenizer, self.dtype)
-        except (OSError, ValueError) as exc:  # tokenizers raises bare Exceptions on bad JSON
+        except (OSError, ValueError) as exc:  # an unreadable file is a TokenizerFileError
             raise ValueError(f"stage tokenize: {exc}") from None
-        except Exception as exc:
-            raise ValueError(f"stage tokenize: cannot load {self.tokenizer}: {exc}") from None

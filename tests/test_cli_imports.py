@@ -42,8 +42,8 @@ def test_validating_a_config_imports_options_not_implementations() -> None:
     quickstart = REPO / "examples" / "quickstart.yaml"
     loaded = _modules_after(
         "from polycorpus.pipeline.config import load_config; from polycorpus.pipeline.plan import plan_units; "
-        "from polycorpus.pipeline.prerequisites import check_stages; "
-        f"c = load_config({str(quickstart)!r}); plan_units(c); check_stages(c)")
+        "from polycorpus.pipeline.prerequisites import check_prerequisites; "
+        f"c = load_config({str(quickstart)!r}); plan_units(c); check_prerequisites(c)")
     assert [m for m in loaded if m.split(".")[0] in set(HEAVY) - {"numpy", "tokenizers"}] == []
     implementations = {target.split(":")[0] for _, target in REGISTRY.values()}
     assert sorted(implementations & set(loaded)) == []

@@ -261,7 +261,7 @@ def test_bad_dedup_configs(tmp_path: Path) -> None:
     _write(tmp_path / "a.jsonl", [{"text": "x"}])
     missing = write_config(tmp_path / "c.yaml", output="run", inputs=[{"path": "a.jsonl", "source": "s"}],
                            stages=[{"name": "dedup", "index": ["nowhere"]}])
-    with pytest.raises(ConfigError, match="index .*nowhere does not exist"):
+    with pytest.raises(ConfigError, match="index: .*nowhere does not exist"):
         run_pipeline(load_config(missing))
     custom = write_config(tmp_path / "d.yaml", output="run", inputs=[{"path": "a.jsonl", "source": "s"}],
                           stages=[{"name": "dedup", "minhash": {"preset": "custom", "bands": 4}}])

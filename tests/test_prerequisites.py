@@ -91,3 +91,39 @@ def test_a_stage_that_changed_nothing_says_why(tmp_path: Path) -> None:
     assert "no_code_lang 1" in result.stdout and "no_lexer 1" in result.stdout
     counters = stage(stats(tmp_path / "run"), "translate_comments")["counters"]
     assert counters["seen"] == 2 and documents(tmp_path / "run").num_rows == 2
+
+
+@pytest.mark.parametrize(("stages", "expected"), [
+    ([{"name": "langid", "model_path": "lid.missing.bin"}], "stage langid: model_path: "),
+    ([{"name": "quality_classifier", "model_path": "hq.bin"}], "stage quality_classifier: model_path: "),
+    ([{"name": "langid"}, {"name": "quality", "chinese": {"sensitive_words_files": ["words.txt"]}}],
+     "stage quality: chinese: word list words.txt does not exist"),
+    ([{"name": "dedup", "minhash": None, "index": ["earlier-run"]}], "stage dedup: index: "),
+    ([{"name": "translate_comments", "backend": "transformers", "model_path": "marian"},
+      {"name": "code_language"}], "stage translate_comments: model_path: "),
+])
+def test_missing_files_are_refused_before_anything_is_written(tmp_path: Path, stages: list[dict[str, Any]],
+                                                             expected: str) -> None:
+    """Today's alternative: every unit fails on a worker and run.json already binds the
+    directory, so the fixed config is refused there."""
+    _refused(tmp_path, stages, expected, "does not exist")
+
+
+def test_a_missing_sidecar_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.yaml", output="run", inputs=[
+        {"path": str(CODE), "source": "code", "kind": "code", "metadata": "repos.csv"}])
+    for command in ("validate", "run"):
+        result = cli(command, str(config))
+        assert result.returncode == 2 and "inputs[0].metadata: " in result.stderr and "repos.csv" in result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("output", ["a-file/run", "a-file"])
+def test_an_output_that_cannot_be_created_is_refused(tmp_path: Path, output: str) -> None:
+    (tmp_path / "a-file").write_text("not a directory\n")
+    config = write_config(tmp_path / "c.yaml", output=output,
+                          inputs=[{"path": str(write_jsonl(tmp_path / "d.jsonl", TEXTS)), "source": "s"}])
+    for command in ("validate", "run"):
+        result = cli(command, str(config))
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "output: " in result.stderr and "Traceback" not in result.stderr

@@ -116,12 +116,12 @@ def validate(config: ConfigArg) -> None:
     """Check CONFIG and resolve its inputs without running anything."""
     from polycorpus.pipeline.config import ConfigError, load_config
     from polycorpus.pipeline.plan import plan_units
-    from polycorpus.pipeline.prerequisites import check_stages
+    from polycorpus.pipeline.prerequisites import check_prerequisites
 
     try:
         parsed = load_config(config)
         units = plan_units(parsed)
-        check_stages(parsed)
+        check_prerequisites(parsed)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     stages = ", ".join(stage.name for stage in parsed.stages) or "(none)"

@@ -103,11 +103,3 @@ class DedupConfig(StageConfig):
         # Word shingles by language: CJK and Thai documents are shingled by characters.
         params = self.minhash.resolve() if self.minhash is not None else None
         return frozenset({"lang"}) if params and params.shingle == "word" and params.by_language else frozenset()
-
-    def check(self) -> None:
-        import fsspec
-
-        for location in self.index:
-            fs, path = fsspec.core.url_to_fs(location)
-            if not fs.exists(path):
-                raise ValueError(f"stage dedup: index {location} does not exist")

@@ -4,6 +4,7 @@ modules (gopher.py, c4.py, fineweb.py, chinese.py)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -140,6 +141,15 @@ class QualityConfig(StageConfig):
                 except ValueError as exc:
                     raise ValueError(f"languages.{lang}.{family}: {exc}") from None
         return self
+
+    def check(self) -> None:
+        super().check()
+        chinese = [self.chinese] + [self.options_for("chinese", lang) for lang in self.languages]
+        for options in chinese:
+            for location in (*options.spam_phrases_files, *options.sensitive_words_files):
+                if not os.path.isfile(location):
+                    raise ValueError(f"stage quality: chinese: word list {location} does not exist "
+                                     "(relative paths are relative to the working directory)")
 
     def options_for(self, family: str, lang: str | None) -> FamilyOptions:
         """The options of rule family ``family`` for documents in ``lang`` (defaults, then overrides)."""

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from polycorpus.stages.config import ConfigPath, StageConfig
+from polycorpus.stages.config import ConfigPath, CreatedPath, StageConfig
 
 
 class OpenAIOptions(BaseModel):
@@ -59,7 +59,7 @@ class TranslateConfig(StageConfig):
     transformers: TransformersOptions = TransformersOptions()
     model_path: ConfigPath | None = Field(None, description="transformers: the local model directory.")
     translations: ConfigPath | None = Field(None, description="import: Parquet of key, translation.")
-    cache: ConfigPath | None = Field(None, description="SQLite translation cache shared across runs.")
+    cache: CreatedPath | None = Field(None, description="SQLite translation cache shared across runs.")
     output: Literal["add", "replace"] = Field("add", description="Translated files next to or instead of the originals.")
     gate: GateOptions = GateOptions()
     code_threshold: float = Field(0.6, description="Code-likeness above which a comment line is code.")
@@ -68,6 +68,7 @@ class TranslateConfig(StageConfig):
     max_file_chars: int = Field(1_000_000, description="Larger files are not translated.")
 
     def check(self) -> None:
+        super().check()
         if self.backend == "transformers" and not self.model_path:
             raise ValueError("translate_comments: backend transformers needs model_path (a local model directory)")
         if self.backend == "import" and not self.translations:
