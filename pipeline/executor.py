@@ -112,7 +112,7 @@ class RayEngine:
                       upstream: PhaseDirs | None, on_outcome: OnOutcome) -> None:
         """Process every unit on at most ``slots`` actors."""
         import ray
-        from ray.exceptions import RayActorError, RayTaskError
+        from ray.exceptions import RayError
 
         queue = deque(units)
         if not queue:
@@ -135,8 +135,8 @@ class RayEngine:
                     try:
                         outcome = ray.get(ref)
                         idle.append(actor)
-                    except (RayActorError, RayTaskError) as exc:
-                        outcome = UnitOutcome(unit.id, ok=False, error=f"worker failed: {exc}")
+                    except RayError as exc:  # the worker died (crash, OOM kill, node lost) or lost its result
+                        outcome = UnitOutcome(unit.id, ok=False, error=f"worker failed: {type(exc).__name__}: {exc}")
                         ray.kill(actor, no_restart=True)
                         idle.append(new_actor())
                     on_outcome(outcome)

@@ -9,6 +9,7 @@ global phase with its marker is not redone, half-written files are swept away, a
 from __future__ import annotations
 
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,9 +129,7 @@ class _Runner:
             if outcome.ok:
                 record.done[outcome.unit] = outcome.stats
             else:
-                self.failed.append(outcome)
-                self.run.mark_failed(record.dirs, outcome.unit,
-                                     {"unit": outcome.unit, "error": outcome.error, "detail": outcome.detail})
+                self._record_failure(record, outcome.unit, outcome)
             self.progress.unit_finished(outcome)
 
         self.progress.start_phase(record.dirs.name, len(self.units), len(self.units) - len(pending))
@@ -148,12 +147,29 @@ class _Runner:
         self.progress.log(f"[{record.dirs.name}] global step over {len(self.units)} units")
         started = time.perf_counter()
         stats: dict[str, Any] = {}
-        phase.build().run_global(self.config.output, [u.id for u in self.units], stats, self.engine().run_tasks)
+        try:
+            phase.build().run_global(self.config.output, [u.id for u in self.units], stats, self.engine().run_tasks)
+        except Exception as exc:  # a lost worker or node, a full disk: recorded, redone on the next run
+            failure = UnitOutcome(f"{record.dirs.name}/global", ok=False, error=f"{type(exc).__name__}: {exc}",
+                                  detail=traceback.format_exc())
+            self._record_failure(record, "global", failure)
+            self.progress.log(f"[{record.dirs.name}] the global step failed: {failure.error}")
+            return
         record.elapsed_s = time.perf_counter() - started
         stats["elapsed_s"] = round(record.elapsed_s, 3)
         record.done["global"] = {**stats, INPUTS_KEY: inputs_key(self.units)}
         self.run.mark_done(record.dirs, "global", record.done["global"])
         self.progress.log(f"[{record.dirs.name}] finished in {record.elapsed_s:.1f}s")
+
+    def _record_failure(self, record: _PhaseRecord, name: str, outcome: UnitOutcome) -> None:
+        """Keep the failure for the summary and, where the disk allows, in the run directory
+        (a full disk may refuse even that; the unit is retried on the next run either way)."""
+        self.failed.append(outcome)
+        try:
+            self.run.mark_failed(record.dirs, name, {"unit": outcome.unit, "error": outcome.error,
+                                                     "detail": outcome.detail})
+        except OSError as exc:
+            self.progress.log(f"[{record.dirs.name}] could not record the failure of {outcome.unit}: {exc}")
 
     def engine(self) -> Engine:
         """Start (or join) Ray on first need: a run with nothing left to do never boots it."""

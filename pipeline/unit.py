@@ -176,11 +176,11 @@ class UnitProcessor:
         started = time.perf_counter()
         try:
             stats = self._process(unit)
-        except Exception as exc:  # one bad unit must not stop the others
+            stats["elapsed_s"] = round(time.perf_counter() - started, 3)
+            self.run.mark_done(self.dirs, unit.id, stats)  # outputs without a marker are redone
+        except Exception as exc:  # one bad unit (or a full disk) must not stop the others
             message = str(exc) if isinstance(exc, InputFormatError) else f"{type(exc).__name__}: {exc}"
             return UnitOutcome(unit.id, ok=False, error=message, detail=traceback.format_exc())
-        stats["elapsed_s"] = round(time.perf_counter() - started, 3)
-        self.run.mark_done(self.dirs, unit.id, stats)
         return UnitOutcome(unit.id, ok=True, stats=stats)
 
     def _process(self, unit: Unit) -> dict[str, Any]:

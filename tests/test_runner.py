@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from support import documents, file_digests, stage, stats, write_config, write_jsonl
+from support import REPO, cli, documents, file_digests, stage, stats, write_config, write_jsonl
 
 from polycorpus.pipeline.config import ConfigError, load_config
 from polycorpus.pipeline.progress import RunProgress
@@ -207,3 +213,82 @@ def test_a_rerun_after_the_inputs_change_equals_a_fresh_run(tmp_path: Path, chan
     assert "changed" in lines.getvalue() or "gone" in lines.getvalue()
     again = run_pipeline(config, engine="local")
     assert again.already_complete
+
+
+# -- units that die, disks that fill ------------------------------------------------------------
+
+def _slow_corpus(root: Path, units: int = 6) -> Path:
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+    for u in range(units):
+        write_jsonl(root / f"part-{u}.jsonl",
+                    [" ".join(words[(u + i + k) % len(words)] for k in range(8 + i % 40)) for i in range(30_000)])
+    return write_config(root / "c.yaml", inputs=[{"path": "*.jsonl", "source": "s"}], output="run",
+                        stages=[{"name": "normalize"}, {"name": "length_filter", "min_chars": 80}])
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_unit_fails_that_unit_alone(tmp_path: Path) -> None:
+    """SIGKILL of a Ray worker process while it holds a unit (what the OOM killer does)."""
+    config = _slow_corpus(tmp_path)
+    run = subprocess.Popen([sys.executable, "-m", "polycorpus.pipeline.cli", "run", str(config),
+                            "--engine", "ray", "--workers", "2"],
+                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and run.poll() is None and time.monotonic() < deadline:
+        found = subprocess.run(["pgrep", "-f", "ray::_UnitWorker.process"], capture_output=True, text=True).stdout.split()
+        if found:
+            killed = int(found[0])
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.02)
+    output = run.communicate(timeout=300)[0]
+    assert killed is not None, "no unit was running to kill"
+    assert run.returncode == 1, output
+    assert "1 unit(s) FAILED" in output and "worker failed" in output and "Traceback" not in output
+    s = stats(tmp_path / "run")
+    assert len(s["units"]["failed"]) == 1 and s["units"]["done"] == 5 and not s["complete"]
+    again = cli("run", str(config), "--engine", "local")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert stats(tmp_path / "run")["complete"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A tmpfs of a given size (root and mount(2) needed), grown by calling it again."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+
+    def size(kilobytes: int) -> Path:
+        options = f"size={kilobytes}k" + (",remount" if os.path.ismount(mount_point) else "")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount_point)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+        return mount_point
+
+    yield size
+    if os.path.ismount(mount_point):
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.mark.parametrize("kilobytes", [100, 4])
+def test_a_full_disk_fails_cleanly_and_a_rerun_after_freeing_space_is_identical(
+        tmp_path: Path, small_disk, kilobytes: int) -> None:
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+    for u in range(4):  # ~330 KB of compressed output: more than the small disk holds
+        rng = random.Random(u)
+        write_jsonl(tmp_path / f"p{u}.jsonl", [" ".join(rng.choice(words) for _ in range(60)) for _ in range(3000)])
+    config = write_config(tmp_path / "c.yaml", inputs=[{"path": "p*.jsonl", "source": "s"}], output="run",
+                          stages=[{"name": "normalize"}, {"name": "length_filter", "min_chars": 50}])
+    reference = cli("run", str(config), "--output", str(tmp_path / "reference"))
+    assert reference.returncode == 0, reference.stderr
+    output = str(small_disk(kilobytes) / "run")
+    full = cli("run", str(config), "--output", output)
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert "No space left on device" in full.stdout + full.stderr
+    assert "Traceback" not in full.stdout + full.stderr
+    small_disk(64 * 1024)
+    again = cli("run", str(config), "--output", output)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert file_digests(Path(output) / "documents") == file_digests(tmp_path / "reference" / "documents")
+    assert not [p for p in Path(output).rglob("*") if p.name.endswith(".tmp")]

@@ -78,6 +78,10 @@ def run(
                               progress=RunProgress())
     except (ConfigError, RunDirError) as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:  # the run directory refused a write: a full disk, lost permissions
+        typer.echo(f"error: cannot write the run directory ({exc}). Free space or fix permissions, then "
+                   "rerun the same command: what was committed is kept.", err=True)
+        raise typer.Exit(EXIT_FAILED_UNITS) from None
     console = Console(width=None if Console().is_terminal else 140)
     if result.already_complete:
         typer.echo(f"run {result.run_url} is already complete: nothing to do "
