@@ -250,16 +250,18 @@ def run_polycorpus(inputs: list[Path] | str, output: Path, minhash: dict[str, An
     return result.stats
 
 
-def polycorpus_clusters(run: Path, original_ids: Iterable[str]) -> dict[str, str]:
+def polycorpus_clusters(run: Path, original_ids: Iterable[str], inputs: Iterable[Path]) -> dict[str, str]:
     """id -> cluster for every document in a cluster, from RUN/dedup/duplicates.
 
-    The pipeline's ids are hashes of (source, ``id=<original>``): map them back.
+    The pipeline's ids are hashes of (source, ``<file name>:id=<original>``): map them back
+    (every id against every input's name; the ids are unique across the inputs).
     """
     import pyarrow.parquet as pq
 
     from polycorpus.stages.schema import document_id
 
-    back = {document_id(SOURCE, f"id={doc_id}"): doc_id for doc_id in original_ids}
+    ids = list(original_ids)
+    back = {document_id(SOURCE, f"{Path(path).name}:id={doc_id}"): doc_id for path in inputs for doc_id in ids}
     table = pq.read_table(run / "dedup" / "duplicates", columns=["id", "cluster"])
     return {back[i]: c for i, c in zip(table.column("id").to_pylist(), table.column("cluster").to_pylist(),
                                        strict=True)}
@@ -454,7 +456,7 @@ def signature_bench(docs: list[tuple[str, str]], runs: int, batch: int = 1000) -
                      scheme="affine32")
 
     def table(k: int) -> None:
-        signatures_table(batches[k], config, params)
+        signatures_table(batches[k], config, params, "u", 0)
 
     times: dict[str, list[float]] = {"bare MinHash.bulk loop": [], "signatures_table": [], "Measure stage (+Parquet)": []}
     for run in range(runs):
@@ -710,7 +712,7 @@ def bench_end_to_end(args: argparse.Namespace, inputs: list[Path], scratch: Path
         began = time.perf_counter()
         stats = run_polycorpus(inputs, run, settings[name])
         elapsed = time.perf_counter() - began
-        last[name] = (polycorpus_clusters(run, all_ids), stats["output"]["docs"], stats)
+        last[name] = (polycorpus_clusters(run, all_ids, inputs), stats["output"]["docs"], stats)
         shutil.rmtree(run)
         return elapsed
 

@@ -226,7 +226,7 @@ def main() -> None:
                 started = time.perf_counter()
                 run = scratch / f"{dataset.name}-{preset}"
                 stats = run_polycorpus([folder / "data.jsonl"], run, {"preset": preset}, kind=dataset.kind, workers=2)
-                pc = polycorpus_clusters(run, dataset.docs)
+                pc = polycorpus_clusters(run, dataset.docs, [folder / "data.jsonl"])
                 pc_s = time.perf_counter() - started
                 dt = run_datatrove(python, folder, scratch / "datatrove", workers=1, **settings)  # type: ignore[arg-type]
                 shutil.rmtree(run)

@@ -23,7 +23,7 @@ from polycorpus.pipeline.plan import Unit
 from polycorpus.pipeline.rundir import PhaseDirs, RunDir
 from polycorpus.pipeline.stats import Counts, account_batch, merge, stage_entry, text_bytes
 from polycorpus.stages.base import Stage, StageResult, UnitContext
-from polycorpus.stages.ingest.base import InputFormatError, Reader, Tally
+from polycorpus.stages.ingest.base import InputFormatError, Reader, Tally, unique_ids
 from polycorpus.stages.ingest.config import IngestOptions
 from polycorpus.stages.schema import DOCUMENT_SCHEMA, REJECT_FIELDS, conform
 from polycorpus.stages.storage import tmp_name
@@ -101,7 +101,7 @@ def _ingest_entry(tally: Tally, source: str, docs_out: int, bytes_out: int) -> C
     totals = {"docs_in": tally.records, "bytes_in": tally.record_bytes,
               "docs_out": docs_out, "bytes_out": bytes_out,
               "drops": {r: {"docs": d, "bytes": b} for r, (d, b) in tally.skipped.items()}}
-    merge(entry, totals)
+    merge(entry, {**totals, "counters": dict(tally.counters)})
     entry["by_source"] = {source: totals}
     return entry
 
@@ -215,7 +215,7 @@ class UnitProcessor:
 
     def _read(self, unit: Unit, tally: Tally) -> Iterator[pa.Table]:
         if self.phase.reads_inputs:
-            return reader_for(unit.file.format)(unit.file, self.options, tally)
+            return unique_ids(reader_for(unit.file.format)(unit.file, self.options, tally), tally)
         return self._read_upstream(unit)
 
     def _read_upstream(self, unit: Unit) -> Iterator[pa.Table]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import tarfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -145,7 +146,9 @@ def test_exact_and_near_duplicates_removed_best_copy_kept(tmp_path: Path) -> Non
     dedup = stage(s, "dedup")
     assert dedup["drops"]["exact_duplicate"]["docs"] == 1
     assert dedup["drops"]["near_duplicate"]["docs"] == 3  # near-1, near-2 and orig-3 (premium wins)
-    assert dedup["by_source"]["web"]["drops"]["near_duplicate"]["docs"] == 1
+    by_source = dedup["by_source"]
+    assert sum(v.get("drops", {}).get("near_duplicate", {}).get("docs", 0) for v in by_source.values()) == 3
+    assert by_source["books"]["docs_out"] == 1  # the premium copy is never the one dropped
     assert len(texts) == 17 - 4
     premium = json.loads((tmp_path / "premium.jsonl").read_text())["text"]
     assert premium in texts  # priority 5 beats the original of the same cluster
@@ -188,7 +191,7 @@ def test_incremental_against_an_earlier_index(tmp_path: Path) -> None:
     s = stage(stats(second / "run"), "dedup")
     assert s["drops"] == {"exact_duplicate": {"docs": 2, "bytes": s["drops"]["exact_duplicate"]["bytes"]},
                           "near_duplicate": {"docs": 1, "bytes": s["drops"]["near_duplicate"]["bytes"]}}
-    assert documents(second / "run").column("text").to_pylist() == [_article(999)]
+    assert [t.strip() for t in documents(second / "run").column("text").to_pylist()] == [_article(999)]
     assert s["global"]["index_documents"] == 13
 
 
@@ -208,6 +211,32 @@ def test_degenerate_corpora(tmp_path: Path) -> None:
                               stages=[{"name": "dedup", "minhash": {"preset": "fineweb", **ENGLISH}}])
         assert run_pipeline(load_config(config)).ok
         assert documents(root / "run").num_rows == expected[name], name
+
+
+def test_rows_sharing_an_id_are_judged_apart(tmp_path: Path) -> None:
+    """Two identical documents under one id: one goes. A unique document sharing its id with a
+    duplicate: it stays. The same repository twice under one source: its copies go."""
+    t1, t2, unique = _article(1), _article(2), _article(3)
+    _write(tmp_path / "a.jsonl", [{"id": "x", "text": t1}, {"id": "x", "text": t1},
+                                  {"id": "y", "text": unique}, {"id": "y", "text": t2}])
+    _write(tmp_path / "b.jsonl", [{"id": "z", "text": t2}])
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "tool.py").write_text("def tool():\n    return 'a tool that does one thing well'\n")
+    with tarfile.open(tmp_path / "repo.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "repo", arcname="repo")
+    config = write_config(tmp_path / "c.yaml", output="run", inputs=[
+        {"path": "*.jsonl", "source": "s", "id_field": "id"},
+        {"path": "repo", "source": "code", "kind": "code", "format": "code"},
+        {"path": "repo.tar.gz", "source": "code", "kind": "code"}],
+        stages=[{"name": "dedup", "minhash": None}])
+    assert run_pipeline(load_config(config), engine="local").ok
+    run = tmp_path / "run"
+    texts = documents(run).column("text").to_pylist()
+    assert sorted(texts) == sorted([t1, unique, t2, (tmp_path / "repo" / "tool.py").read_text()])
+    s = stats(run)
+    assert stage(s, "dedup")["drops"]["exact_duplicate"]["docs"] == 3
+    assert stage(s, "ingest")["counters"]["duplicate_ids"] == 2  # x and y repeat within a.jsonl
+    assert len(set(documents(run).column("id").to_pylist())) == 4
 
 
 @pytest.mark.parametrize("engine", ["local", "ray"])
@@ -281,7 +310,7 @@ def test_labelled_news_near_duplicates(tmp_path: Path, shared_dir: Path) -> None
     assert run_pipeline(load_config(config)).ok
     from polycorpus.stages.schema import document_id
 
-    names = {document_id("news", f"id={line.split(' ', 1)[0]}"): line.split(" ", 1)[0] for line in lines}
+    names = {document_id("news", f"news.jsonl:id={line.split(' ', 1)[0]}"): line.split(" ", 1)[0] for line in lines}
     clusters: dict[str, set[str]] = {}
     for row in pq.read_table(tmp_path / "run" / "dedup" / "duplicates").to_pylist():
         clusters.setdefault(row["cluster"], set()).add(names[row["id"]])

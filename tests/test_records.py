@@ -54,10 +54,13 @@ def test_jsonl_gz_and_id_field(tmp_path: Path) -> None:
             handle.write(json.dumps({"doc": f"text {i}", "key": f"k{i}"}) + "\n")
     rows, _ = _read(read_jsonl, path, "jsonl", text_field="doc", id_field="key")
     assert [r["text"] for r in rows] == [f"text {i}" for i in range(5)]
-    moved = tmp_path / "elsewhere.jsonl.gz"
-    path.rename(moved)
-    rows_moved, _ = _read(read_jsonl, moved, "jsonl", text_field="doc", id_field="key")
-    assert [r["id"] for r in rows_moved] == [r["id"] for r in rows]  # id from the field, not the path
+    again, _ = _read(read_jsonl, path, "jsonl", text_field="doc", id_field="key")
+    assert [r["id"] for r in again] == [r["id"] for r in rows]  # stable
+    assert [json.loads(r["meta"])["key"] for r in rows] == [f"k{i}" for i in range(5)]  # the field is kept
+    other = tmp_path / "other.jsonl.gz"
+    other.write_bytes(path.read_bytes())
+    rows_other, _ = _read(read_jsonl, other, "jsonl", text_field="doc", id_field="key")
+    assert not {r["id"] for r in rows_other} & {r["id"] for r in rows}  # the same keys in two files: two ids
 
 
 @pytest.mark.parametrize("batch_size", [2, 1000, 100_000])

@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import xxhash
 
 from polycorpus.stages.base import TaskRunner
 from polycorpus.stages.dedup.components import (
@@ -40,11 +41,12 @@ from polycorpus.stages.dedup.components import (
     small_star,
 )
 from polycorpus.stages.dedup.config import MinHashParams
-from polycorpus.stages.dedup.signatures import NODE_BYTES, OLD, signatures_dir
+from polycorpus.stages.dedup.signatures import ID_BYTES, NODE_BYTES, OLD, signatures_dir
 
 ROWS_PER_PARTITION = 500_000
-DECISION_SCHEMA = pa.schema([("unit", pa.string()), ("id", pa.string()), ("reason", pa.string()),
-                             ("cluster", pa.string())])
+#: A dropped row: its unit and ordinal there (ids may repeat), its id, why, and its cluster.
+DECISION_SCHEMA = pa.schema([("unit", pa.string()), ("row", pa.int64()), ("id", pa.string()),
+                             ("reason", pa.string()), ("cluster", pa.string())])
 DUPLICATES_SCHEMA = pa.schema([("id", pa.string()), ("cluster", pa.string()), ("kept", pa.bool_()),
                                ("reason", pa.string())])
 
@@ -121,9 +123,15 @@ def _read_signatures(fs: fsspec.AbstractFileSystem, path: str, unit: str) -> pa.
     with fs.open(path, "rb") as handle:
         table = pq.read_table(handle)
     if unit == "":  # an earlier run's index: its documents come first in every cluster
-        nodes = [OLD + node[1:] for node in table.column("node").to_pylist()]
+        nodes = [OLD + node[1:21] + _place_of_old(node) for node in table.column("node").to_pylist()]
         table = table.set_column(0, "node", pa.array(nodes, pa.binary(NODE_BYTES)))
+        table = table.append_column("row", pa.nulls(table.num_rows, pa.int64()))
     return table.append_column("unit", pa.array([unit] * table.num_rows, pa.string()))
+
+
+def _place_of_old(node: bytes) -> bytes:
+    """An index written before nodes held a row's place (21 bytes): a place from its id."""
+    return node[ID_BYTES.stop :] if len(node) == NODE_BYTES else xxhash.xxh3_64_digest(node[ID_BYTES])
 
 
 def _scatter(layout: Layout, sources: list[tuple[str, str]], params: MinHashParams | None, url: bool,
@@ -144,7 +152,7 @@ def _scatter(layout: Layout, sources: list[tuple[str, str]], params: MinHashPara
         _write_partitioned(fs, layout.work("url"), with_url, with_url.column("url").to_numpy() % np.uint64(P), P, name)
     if params is not None:
         _scatter_bands(fs, layout, table, params, name)
-    keep = ["node", "id", "unit", "exact", "url"] + (["bands"] if params is not None else [])
+    keep = ["node", "id", "row", "unit", "exact", "url"] + (["bands"] if params is not None else [])
     _write_partitioned(fs, layout.work("nodes"), table.select(keep), _node_partition(node, P), P, name)
     return table.num_rows
 
@@ -262,12 +270,13 @@ def _decide(layout: Layout, p: int, labels: str, node_schema: pa.Schema) -> dict
     table = nodes.append_column("rep", matched.column("rep")).append_column("reason_min", matched.column("reason_min"))
     dropped = table.filter(pc.is_valid(table.column("rep")))
     kept = table.filter(pc.is_null(table.column("rep")))
-    rep_ids = [rep[NODE_BYTES - 16 :].hex() for rep in dropped.column("rep").to_pylist()]
+    rep_ids = [rep[ID_BYTES].hex() for rep in dropped.column("rep").to_pylist()]
     reasons = pc.fill_null(dropped.column("reason_min"), "near_duplicate")
     new = pc.not_equal(dropped.column("unit"), "")
-    decisions = pa.table({"unit": dropped.column("unit"), "id": dropped.column("id"), "reason": reasons,
-                          "cluster": pa.array(rep_ids, pa.string())}, schema=DECISION_SCHEMA).filter(new)
-    decisions = decisions.sort_by([("unit", "ascending"), ("id", "ascending")])
+    decisions = pa.table({"unit": dropped.column("unit"), "row": dropped.column("row"), "id": dropped.column("id"),
+                          "reason": reasons, "cluster": pa.array(rep_ids, pa.string())},
+                         schema=DECISION_SCHEMA).filter(new)
+    decisions = decisions.sort_by([("unit", "ascending"), ("row", "ascending")])
     _write(fs, layout.path("decisions", f"part-{p:05d}.parquet"), decisions, row_group_size=20_000)
     _write(fs, layout.path("duplicates", f"dropped-{p:05d}.parquet"),
            pa.table({"id": decisions.column("id"), "cluster": decisions.column("cluster"),
@@ -290,7 +299,7 @@ def _clusters(layout: Layout, p: int) -> dict[int, int]:
     sizes = pointers.group_by("rep").aggregate([("node", "count")]).sort_by("rep")
     reps = sizes.column("rep").to_pylist()
     new = [rep[:1] != OLD for rep in reps]
-    ids = [rep[NODE_BYTES - 16 :].hex() for rep in reps]
+    ids = [rep[ID_BYTES].hex() for rep in reps]
     kept = pa.table({"id": ids, "cluster": ids, "kept": [True] * len(ids), "reason": pa.nulls(len(ids), pa.string())},
                     schema=DUPLICATES_SCHEMA).filter(pa.array(new, pa.bool_()))
     _write(fs, layout.path("duplicates", f"kept-{p:05d}.parquet"), kept)
@@ -346,7 +355,8 @@ def deduplicate(run_url: str, units: list[str], params: MinHashParams | None, ex
     run_tasks(_scatter, [(layout, [(path, unit) for path, unit, _ in chunk], params, url, f"s{i:05d}")
                          for i, chunk in enumerate(_chunks(sources, per_task))])
 
-    node_schema = pa.schema([NODE_FIELD, ("id", pa.string()), ("unit", pa.string()), ("exact", pa.binary(16)),
+    node_schema = pa.schema([NODE_FIELD, ("id", pa.string()), ("row", pa.int64()), ("unit", pa.string()),
+                             ("exact", pa.binary(16)),
                              ("url", pa.uint64())]
                             + ([("bands", pa.list_(pa.uint64(), params.bands))] if params is not None else []))
     group_counts: dict[str, int] = {}

@@ -2,10 +2,13 @@
 
 Signatures come from datasketch (pinned 2.0.0) with the scheme and the shingle hash passed
 explicitly (``affine32`` over xxh32), computed in bulk. Each band of ``rows`` hash values is
-reduced to one 64-bit key (xxh3 of its bytes). A document's ``node`` is a 21-byte key whose
+reduced to one 64-bit key (xxh3 of its bytes). A document's ``node`` is a 29-byte key whose
 byte order is the keep order: first the origin (0 = an earlier run's index, 1 = this run),
-then the priority (higher first), then the id. The smallest node of a cluster is the copy
-kept, so the choice needs no further lookups and is the same on every machine.
+then the priority (higher first), then the id, then a hash of the row's place (unit and
+ordinal). The smallest node of a cluster is the copy kept, so the choice needs no further
+lookups and is the same on every machine; and because the place is part of it, two rows
+that share an id (the same repository ingested twice, a jsonl whose id field repeats) are
+two nodes, judged apart. Decisions name rows by unit and ordinal for the same reason.
 """
 
 from __future__ import annotations
@@ -23,13 +26,20 @@ from polycorpus.stages.base import Resources, Stage, StageResult, UnitContext
 from polycorpus.stages.dedup.config import DedupConfig, MinHashParams
 from polycorpus.stages.dedup.shingles import exact_key, shingles
 
-NODE_BYTES = 21
+NODE_BYTES = 29
+#: Where a node holds the document id (the cluster a duplicate belongs to is named by it).
+ID_BYTES = slice(5, 21)
 NEW, OLD = b"\x01", b"\x00"
 
 
-def node_key(priority: int, doc_id: str, origin: bytes = NEW) -> bytes:
-    """Sorts by origin, then priority descending, then id ascending."""
-    return origin + struct.pack(">I", (0x7FFFFFFF - priority) & 0xFFFFFFFF) + bytes.fromhex(doc_id)
+def node_key(priority: int, doc_id: str, place: bytes = bytes(8), origin: bytes = NEW) -> bytes:
+    """Sorts by origin, then priority descending, then id ascending, then place."""
+    return origin + struct.pack(">I", (0x7FFFFFFF - priority) & 0xFFFFFFFF) + bytes.fromhex(doc_id) + place
+
+
+def row_place(unit: str, row: int) -> bytes:
+    """Eight bytes that tell a row from every other row of the run."""
+    return xxhash.xxh3_64_digest(f"{unit}\0{row}".encode())
 
 
 def url_key(url: str | None) -> int | None:
@@ -37,7 +47,7 @@ def url_key(url: str | None) -> int | None:
 
 
 def signature_schema(params: MinHashParams | None, verify: bool) -> pa.Schema:
-    fields = [pa.field("node", pa.binary(NODE_BYTES)), pa.field("id", pa.string()),
+    fields = [pa.field("node", pa.binary(NODE_BYTES)), pa.field("id", pa.string()), pa.field("row", pa.int64()),
               pa.field("exact", pa.binary(16)), pa.field("url", pa.uint64())]
     if params is not None:
         fields.append(pa.field("bands", pa.list_(pa.uint64(), params.bands)))
@@ -65,11 +75,16 @@ def band_keys(shingle_sets: list[list[bytes]], params: MinHashParams) -> list[li
     return keys
 
 
-def signatures_table(batch: pa.Table, config: DedupConfig, params: MinHashParams | None) -> pa.Table:
+def signatures_table(batch: pa.Table, config: DedupConfig, params: MinHashParams | None, unit: str,
+                     first_row: int) -> pa.Table:
+    """Signatures of a batch whose first row is row ``first_row`` of ``unit``."""
     texts = batch.column("text").to_pylist()
+    rows = range(first_row, first_row + batch.num_rows)
     columns: dict[str, Any] = {
-        "node": [node_key(p, i) for p, i in zip(batch.column("priority").to_pylist(), batch.column("id").to_pylist(), strict=True)],
+        "node": [node_key(p, i, row_place(unit, r)) for p, i, r
+                 in zip(batch.column("priority").to_pylist(), batch.column("id").to_pylist(), rows, strict=True)],
         "id": batch.column("id"),
+        "row": pa.array(rows, pa.int64()),
         "exact": [exact_key(t) for t in texts],
         "url": [url_key(u) if k == "web" else None
                 for u, k in zip(batch.column("url").to_pylist(), batch.column("kind").to_pylist(), strict=True)]
@@ -107,10 +122,11 @@ class DedupSignatures(Stage[DedupConfig]):
         self.tmp = posixpath.join(root, f".{context.unit}.parquet.tmp")
         self.handle = self.fs.open(self.tmp, "wb")
         self.writer = pq.ParquetWriter(self.handle, self.schema, compression="zstd")
+        self.unit = context.unit
         self.count = 0
 
     def process(self, batch: pa.Table) -> StageResult:
-        table = signatures_table(batch, self.config, self.params)
+        table = signatures_table(batch, self.config, self.params, self.unit, self.count)
         self.writer.write_table(table)
         self.count += table.num_rows
         return StageResult(batch)

@@ -22,16 +22,21 @@ class DedupApply(Stage[DedupConfig]):
     Config = DedupConfig
 
     def begin_unit(self, context: UnitContext) -> None:
+        """The unit's decisions, by row ordinal: the rows reach this stage in the order the
+        signatures stage (last of its phase, dropping nothing) numbered them."""
         import pyarrow.dataset as ds  # pulls in pandas: only where a unit applies decisions
 
         fs, root = fsspec.core.url_to_fs(posixpath.join(context.run_url, "dedup", "decisions"))
         decisions = ds.dataset(root, filesystem=fs, format="parquet").to_table(
-            columns=["id", "reason"], filter=pc.field("unit") == context.unit)
-        self.ids = decisions.column("id").combine_chunks()
+            columns=["row", "reason"], filter=pc.field("unit") == context.unit)
+        self.rows = decisions.column("row").combine_chunks()
         self.reasons = decisions.column("reason").combine_chunks()
+        self.next_row = 0
 
     def process(self, batch: pa.Table) -> StageResult:
-        found = pc.index_in(batch.column("id"), value_set=self.ids)
+        rows = pa.array(range(self.next_row, self.next_row + batch.num_rows), pa.int64())
+        self.next_row += batch.num_rows
+        found = pc.index_in(rows, value_set=self.rows)
         return StageResult(batch, drop_reasons=pc.take(self.reasons, found))
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from polycorpus.stages.ingest.config import IngestOptions, InputFile
+from polycorpus.stages.schema import document_id
 
 
 class InputFormatError(Exception):
@@ -29,6 +30,8 @@ class Tally:
     records: int = 0
     record_bytes: int = 0
     skipped: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    #: Events that change no count of documents (``duplicate_ids``: ids made unique).
+    counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def saw(self, n_bytes: int, count: int = 1) -> None:
         self.records += count
@@ -57,3 +60,29 @@ class Reader(Protocol):
     def __call__(
         self, file: InputFile, options: IngestOptions, tally: Tally
     ) -> Iterator[pa.Table]: ...
+
+
+def unique_ids(batches: Iterator[pa.Table], tally: Tally) -> Iterator[pa.Table]:
+    """The batches of one unit with ids unique within it.
+
+    A reader's id names a document's place, but a place can repeat: a jsonl whose id field
+    repeats, a Stack file that lists the same file twice. The second and later rows of an id
+    get ``document_id(id, "#n")`` (still stable across runs) and are counted as
+    ``duplicate_ids``. Remembers 8 bytes of each id: about 50 MB per million rows.
+    """
+    seen: set[int] = set()
+    for batch in batches:
+        ids = batch.column("id").to_pylist()
+        renamed = False
+        for row, doc_id in enumerate(ids):
+            key = int(doc_id[:16], 16)
+            n = 0
+            while key in seen:
+                n += 1
+                doc_id = document_id(ids[row], f"#{n}")
+                key = int(doc_id[:16], 16)
+            if n:
+                ids[row], renamed = doc_id, True
+                tally.counters["duplicate_ids"] += 1
+            seen.add(key)
+        yield batch.set_column(batch.schema.get_field_index("id"), "id", pa.array(ids, pa.string())) if renamed else batch

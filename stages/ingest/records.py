@@ -36,7 +36,7 @@ def _document(
         tally.skip("empty_text", n_bytes)
         return None
     if file.id_field is not None and row.get(file.id_field) is not None:
-        locator = f"{file.id_field}={row[file.id_field]}"
+        locator = f"{file.relpath}:{file.id_field}={row[file.id_field]}"  # the same key in two files: two ids
     meta = {
         k: v for k, v in row.items() if k != file.text_field and k not in _PASSTHROUGH and v is not None
     }
