@@ -122,13 +122,19 @@ class RunDir:
         return out
 
     def clean_temporaries(self) -> int:
-        """Remove half-written files a killed run left behind; return how many."""
+        """Remove half-written files and staging folders (a tokenize unit's shards in the
+        making) that a killed run left behind; return how many."""
         if not self.fs.exists(self.root):
             return 0
-        stale = [p for p in self.fs.find(self.root) if posixpath.basename(p).endswith(TMP_SUFFIX)]
+        found = self.fs.find(self.root, withdirs=True, detail=True)
+        stale = sorted(p for p in found if posixpath.basename(p.rstrip("/")).endswith(TMP_SUFFIX))
+        removed = []
         for path in stale:
-            self.fs.rm(path)
-        return len(stale)
+            if any(path.startswith(folder.rstrip("/") + "/") for folder in removed):
+                continue  # inside a staging folder already removed
+            self.fs.rm(path, recursive=found[path].get("type") == "directory")
+            removed.append(path)
+        return len(removed)
 
     def prune(self, phase: PhaseDirs, planned: set[str]) -> list[str]:
         """Remove outputs and markers of units that are no longer planned (input removed).

@@ -30,7 +30,7 @@ from polycorpus.stages.base import (
     UnitContext,
 )
 from polycorpus.stages.config import TokenizeConfig
-from polycorpus.stages.storage import write_atomic
+from polycorpus.stages.storage import TMP_SUFFIX, write_atomic
 from polycorpus.tokenizer.indexed import (
     IndexedDatasetWriter,
     bin_path,
@@ -99,6 +99,30 @@ class _ShardRoll:
             self.writer.abort()
 
 
+#: Local staging folders of runs writing to object storage: ``<this><pid>-<random>``.
+_LOCAL_STAGING = "polycorpus-shards-"
+
+
+def _sweep_orphaned_staging() -> None:
+    """Remove local staging folders whose worker process is gone (killed mid-unit): their
+    shards were never uploaded, and nothing else would ever remove them."""
+    base = Path(tempfile.gettempdir())
+    for folder in base.glob(f"{_LOCAL_STAGING}*-*"):
+        pid = folder.name.removeprefix(_LOCAL_STAGING).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def _remove_stale_shards(fs: fsspec.AbstractFileSystem, root: str, unit: str, current: set[str]) -> None:
     """Remove shards an earlier pass over this unit wrote and this one did not: a unit redone
     because its input (or the dedup decisions it follows) changed may make fewer shards."""
@@ -129,10 +153,11 @@ class Tokenize(Stage[TokenizeConfig]):
         # Stage next to the final place when the run is local (a rename commits the shard),
         # in a local temporary directory otherwise (an upload commits it).
         if fs.protocol in ("file", ("file", "local")):
-            os.makedirs(root, exist_ok=True)
-            staging = tempfile.mkdtemp(prefix=f".{context.unit}.", suffix=".tmp", dir=root)
+            os.makedirs(root, exist_ok=True)  # a killed unit's folder is swept with the run's temporaries
+            staging = tempfile.mkdtemp(prefix=f".{context.unit}.", suffix=TMP_SUFFIX, dir=root)
         else:
-            staging = tempfile.mkdtemp(prefix="polycorpus-shards-")
+            _sweep_orphaned_staging()
+            staging = tempfile.mkdtemp(prefix=f"{_LOCAL_STAGING}{os.getpid()}-")
         self.roll = _ShardRoll(Path(staging), context.unit, self.dtype, self.config.shard_bytes)
 
     def process(self, batch: pa.Table) -> StageResult:

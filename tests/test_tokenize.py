@@ -4,6 +4,8 @@ determinism, statistics, bad input."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +160,35 @@ def test_tokenizer_not_fitting_dtype_is_a_config_error(tmp_path: Path) -> None:
                            stages=[{"name": "tokenize", "tokenizer": "nowhere/tokenizer.json"}])
     result = cli("validate", str(missing))
     assert result.returncode == 2 and "stages[0]: stage tokenize" in result.stderr
+
+
+def test_staging_folders_of_killed_units_are_swept(tmp_path: Path) -> None:
+    """A unit killed mid-tokenize leaves its staging folder: inside the run (local output) it
+    goes with the run's other temporaries; in the local temp dir (object-store output) it goes
+    once its worker process is gone."""
+    import subprocess
+    import tempfile
+
+    from polycorpus.pipeline.rundir import RunDir
+    from polycorpus.stages import tokenize
+
+    run = tmp_path / "run"
+    staging = run / "shards" / ".s.part-0.jsonl.0123456789.k3j4.tmp"
+    staging.mkdir(parents=True)
+    (staging / "s.part-0.jsonl.0123456789-0000.bin").write_bytes(b"\0" * 64)
+    (run / "documents").mkdir()
+    (run / "documents" / ".x.parquet.tmp").write_bytes(b"half")
+    (run / "documents" / "kept.parquet").write_bytes(b"whole")
+    assert RunDir(str(run)).clean_temporaries() == 2
+    assert sorted(p.name for p in run.rglob("*")) == ["documents", "kept.parquet", "shards"]
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    orphan = Path(tempfile.mkdtemp(prefix=f"polycorpus-shards-{dead.pid}-"))
+    mine = Path(tempfile.mkdtemp(prefix=f"polycorpus-shards-{os.getpid()}-"))
+    try:
+        tokenize._sweep_orphaned_staging()
+        assert not orphan.exists() and mine.exists()
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(orphan, ignore_errors=True)

@@ -90,6 +90,23 @@ def test_replace_mode_and_cache_across_runs(tmp_path: Path) -> None:
         assert second.table.column("text").to_pylist() == first.table.column("text").to_pylist()
 
 
+def test_the_cache_keeps_only_what_the_gate_accepts(tmp_path: Path) -> None:
+    """A rejected translation is not cached: the next run asks the backend again."""
+    cache = str(tmp_path / "cache.sqlite")
+    with FakeOpenAI() as server:
+        server.untranslated = True
+        first = make_stage(server, cache=cache, output="replace").process(docs([("a.py", SOURCE, "Python")]))
+        assert first.table.column("text").to_pylist() == [SOURCE]
+        assert not any(k.startswith("segments.translated") for k in first.counters)
+        server.untranslated = False
+        before = server.items
+        second = make_stage(server, cache=cache, output="replace").process(docs([("a.py", SOURCE, "Python")]))
+        assert second.counters.get("cache.hits", 0) == 0 and server.items - before == 3
+        assert second.counters["segments.translated"] == 4
+        third = make_stage(server, cache=cache, output="replace").process(docs([("a.py", SOURCE, "Python")]))
+        assert third.counters["cache.hits"] == 3 and server.items - before == 3
+
+
 def test_retries_on_429_500_and_malformed() -> None:
     with FakeOpenAI() as server:
         server.statuses = [429, 500, 503]

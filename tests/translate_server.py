@@ -72,6 +72,7 @@ class FakeOpenAI:
         self.hang_s = 5.0
         self.statuses: list[int] = []
         self.malformed = 0
+        self.untranslated = False  # answer with the source text (what a gate must reject)
         self.requests = 0
         self.items = 0
         self.lock = threading.Lock()
@@ -103,6 +104,8 @@ class FakeOpenAI:
                     server.items += len(texts)
                 if malformed:
                     content = "Sure! Here are the translations: " + " | ".join(texts)
+                elif server.untranslated:
+                    content = json.dumps(texts, ensure_ascii=False)
                 else:
                     target = "en" if " to English." in body["messages"][0]["content"] else "zh"
                     content = json.dumps([pseudo_translate(t, target) for t in texts], ensure_ascii=False)

@@ -29,12 +29,10 @@ def export(
     run_dir: Annotated[str, typer.Argument(help="A run directory made with translate_comments backend: export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The Parquet file of unique segments.")],
 ) -> None:
-    """Merge the units' segment files into one file of unique segments."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    """Merge the units' segment files into one file of unique segments (in bounded memory)."""
     from polycorpus.pipeline.rundir import RunDir
-    from polycorpus.stages.translate.stage import SEGMENT_SCHEMA, SEGMENTS_DIR
+    from polycorpus.stages.translate.segments import merge_segments
+    from polycorpus.stages.translate.stage import SEGMENTS_DIR
 
     run = RunDir(run_dir)
     files = sorted(run.fs.glob(run.path(SEGMENTS_DIR, "*.parquet")))
@@ -42,25 +40,8 @@ def export(
         typer.echo(f"error: no segments under {run.path(SEGMENTS_DIR)} (was the run made with backend: export?)",
                    err=True)
         raise typer.Exit(2)
-    merged: dict[str, list] = {}
-    for name in files:
-        with run.fs.open(name, "rb") as handle:
-            for row in pq.read_table(handle).to_pylist():
-                seen = merged.get(row["key"])
-                if seen is None:
-                    merged[row["key"]] = [row["text"], row["source_lang"], row["target_lang"], row["code_lang"],
-                                          row["count"]]
-                else:
-                    seen[4] += row["count"]
-    keys = sorted(merged)
-    columns = list(zip(*(merged[k] for k in keys), strict=True)) if keys else [[]] * 5
-    table = pa.table({"key": keys, "text": list(columns[0]), "source_lang": list(columns[1]),
-                      "target_lang": list(columns[2]), "code_lang": list(columns[3]), "count": list(columns[4])},
-                     schema=SEGMENT_SCHEMA)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, output)
-    occurrences = sum(table.column("count").to_pylist())
-    typer.echo(f"{len(keys):,} unique segments ({occurrences:,} occurrences) from {len(files)} units: {output}")
+    unique, occurrences = merge_segments(run.fs, files, output)
+    typer.echo(f"{unique:,} unique segments ({occurrences:,} occurrences) from {len(files)} units: {output}")
 
 
 @translate_app.command("import")

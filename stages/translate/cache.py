@@ -1,7 +1,9 @@
 """A persistent translation cache: SQLite, keyed by (segment hash, backend, model, source, target).
 
-Several workers may share the file (WAL journal, a busy timeout); a value is the backend's raw
-translation, so a changed quality gate judges cached translations again without new requests.
+Several workers may share the file (WAL journal, a busy timeout). Only translations the
+quality gate accepted are stored, and a value is the backend's raw translation: a changed
+gate judges cached translations again, and one it now rejects is discarded, so the next run
+asks the backend afresh rather than serving the rejected text forever.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ class TranslationCache:
         if self._db is not None and items:
             with self._lock:
                 self._db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?)", list(items.items()))
+                self._db.commit()
+
+    def discard_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self.memory.pop(key, None)
+        if self._db is not None and keys:
+            with self._lock:
+                self._db.executemany("DELETE FROM translations WHERE key = ?", [(key,) for key in keys])
                 self._db.commit()
 
     def close(self) -> None:

@@ -190,7 +190,6 @@ class TranslateComments(Stage[TranslateConfig]):
                 if key not in self._segment_info:
                     self._segment_info[key] = (files[f][1][s].text, lang, langs[files[f][0]] or "")
                 self._segments[key] += 1
-        self.cache.put_many(fresh)
         counters.update(self.backend.take_counters())
         translations = {**cached, **fresh}
         # Judge each unique translation once.
@@ -203,6 +202,9 @@ class TranslateComments(Stage[TranslateConfig]):
                 verdicts[key] = "exported"
             else:
                 verdicts[key] = self.gate.judge(text, output, c.target, found)
+        # The cache keeps what the gate accepts, and forgets what it no longer does.
+        self.cache.put_many({key: value for key, value in fresh.items() if verdicts[key] is None})
+        self.cache.discard_many([key for key in cached if verdicts[key] is not None])
         # Re-insert per file.
         new_text: dict[int, str] = {}
         per_file: dict[int, int] = {}
