@@ -318,3 +318,35 @@ def test_labelled_news_near_duplicates(tmp_path: Path, shared_dir: Path) -> None
     precision = len(found & truth) / max(1, len(found))
     recall = len(found & truth) / len(truth)
     assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+
+
+def test_verify_checks_every_pair_of_a_bucket_not_only_its_first_node(tmp_path: Path) -> None:
+    """A bucket (one band key) holding an unrelated document with the smallest node and two
+    near copies of each other: the copies are joined, the unrelated one is not."""
+    from polycorpus.stages.dedup.cluster import EDGES, NODE_FIELD, Layout, _group, _read_partition
+
+    unrelated, copy = set(range(100)), set(range(1000, 1100))
+    near = set(range(1000, 1095)) | set(range(5000, 5005))  # Jaccard 0.90 with copy
+    nodes = [node_key(9, f"{i:032x}") for i in range(3)]  # sorted: unrelated first
+    schema = pa.schema([("band", pa.uint16()), ("key", pa.uint64()), NODE_FIELD, ("shingles", pa.list_(pa.uint32()))])
+    layout = Layout(str(tmp_path), partitions=1)
+    (tmp_path / "dedup" / "work" / "bands" / "p=00000").mkdir(parents=True)
+    pq.write_table(pa.table({"band": [0, 0, 0], "key": [7, 7, 7], "node": nodes,
+                             "shingles": [sorted(s) for s in (unrelated, copy, near)]}, schema=schema),
+                   tmp_path / "dedup" / "work" / "bands" / "p=00000" / "s.parquet")
+    counts = _group(layout, "bands", 0, ["band", "key"], schema, None, 0.8)
+    import fsspec
+
+    edges = _read_partition(fsspec.filesystem("file"), layout.work("cc-0"), 0, EDGES).to_pylist()
+    assert {(e["u"], e["v"]) for e in edges} == {(nodes[1], nodes[2]), (nodes[2], nodes[1])}
+    assert counts["verify_pairs"] == 3 and counts["verify_rejected"] == 2
+
+
+@pytest.mark.usefixtures("ray_local")
+def test_verify_keeps_the_clusters_of_true_copies(tmp_path: Path) -> None:
+    _corpus(tmp_path)
+    config = _config(tmp_path, minhash={**ENGLISH, "verify": True, "threshold": 0.7})
+    assert run_pipeline(load_config(config), engine="ray", workers=2).ok
+    dedup = stage(stats(tmp_path / "run"), "dedup")
+    assert dedup["drops"]["exact_duplicate"]["docs"] == 1 and dedup["drops"]["near_duplicate"]["docs"] == 3
+    assert dedup["global"]["bands_verify_pairs"] >= 3

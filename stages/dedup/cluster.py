@@ -196,25 +196,87 @@ def _star_edges(table: pa.Table, keys: list[str]) -> tuple[pa.Table, np.ndarray,
     return table, first[members], members
 
 
-def _jaccard_ok(table: pa.Table, firsts: np.ndarray, members: np.ndarray, threshold: float) -> np.ndarray:
+#: Shingle-set comparisons one LSH bucket may spend when ``verify`` is on. A bucket of n
+#: copies of one text costs n - 1 (each joins the first); only a bucket of many distinct
+#: texts (false positives) reaches the budget, and its remaining pairs are left unjoined.
+VERIFY_BUDGET = 20_000
+
+
+def _verified_edges(table: pa.Table, firsts: np.ndarray, members: np.ndarray,
+                    threshold: float) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Edges between bucket members whose exact shingle Jaccard is >= ``threshold``.
+
+    Every pair of a bucket is a candidate, not only (first, member): a false-positive first
+    node must not hide a true pair among the others (see :func:`_bucket_forest`). Groups are
+    contiguous in ``members`` (the table is sorted by key, then node).
+    """
     shingles = table.column("shingles")
-    ok = np.empty(len(members), dtype=bool)
-    for i, (a, b) in enumerate(zip(firsts, members, strict=True)):
-        x, y = set(shingles[int(a)].as_py()), set(shingles[int(b)].as_py())
-        ok[i] = bool(x or y) and len(x & y) / len(x | y) >= threshold
-    return ok
+    us: list[int] = []
+    vs: list[int] = []
+    counts = {"verify_pairs": 0, "verify_rejected": 0, "verify_budget_exhausted": 0}
+    starts, offsets, sizes = np.unique(firsts, return_index=True, return_counts=True)
+    for start, offset, size in zip(starts.tolist(), offsets.tolist(), sizes.tolist(), strict=True):
+        rows = [start, *members[offset : offset + size].tolist()]
+        pairs, compared, exhausted = _bucket_forest([set(shingles[r].as_py()) for r in rows], threshold)
+        us += [rows[j] for j, _ in pairs]
+        vs += [rows[i] for _, i in pairs]
+        counts["verify_pairs"] += compared
+        counts["verify_rejected"] += compared - len(pairs)
+        counts["verify_budget_exhausted"] += exhausted
+    return np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64), counts
+
+
+def _bucket_forest(sets: list[set[int]], threshold: float) -> tuple[list[tuple[int, int]], int, bool]:
+    """(verified pairs (j, i) with j < i, comparisons made, budget exhausted) of one bucket.
+
+    Members are taken in node order; each is compared with the members of every component
+    formed so far, up to its first match there (which joins that component to its own):
+    every true pair is found unless its sides are already joined, which gives a spanning
+    forest of the verified pairs (connected components make the same clusters of it as of
+    all of them), at n - 1 comparisons for n copies of one text.
+    """
+    components: list[list[int]] = []
+    pairs: list[tuple[int, int]] = []
+    compared = 0
+    for i, x in enumerate(sets):
+        home: list[int] | None = None  # the first component i joins; later matches merge into it
+        remaining: list[list[int]] = []
+        for component in components:
+            match = None
+            for j in component:
+                if compared == VERIFY_BUDGET:
+                    return pairs, compared, True
+                compared += 1
+                y = sets[j]
+                if (x or y) and len(x & y) / len(x | y) >= threshold:
+                    match = j
+                    break
+            if match is None:
+                remaining.append(component)
+                continue
+            pairs.append((match, i))
+            if home is None:
+                home = component
+                home.append(i)
+                remaining.append(home)
+            else:
+                home.extend(component)
+        if home is None:
+            remaining.append([i])
+        components = remaining
+    return pairs, compared, False
 
 
 def _group(layout: Layout, step: str, p: int, keys: list[str], schema: pa.Schema, flag: str | None,
            threshold: float | None) -> dict[str, int]:
-    """Partition ``p`` of a keyed scatter -> star edges (keyed for large-star) and flags."""
+    """Partition ``p`` of a keyed scatter -> edges (keyed for large-star) and flags: star
+    edges to each group's first member, or with ``threshold`` the verified pairs."""
     fs, _ = fsspec.core.url_to_fs(layout.run_url)
     table, firsts, members = _star_edges(_read_partition(fs, layout.work(step), p, schema), keys)
     counts = {"candidates": len(members)}
     if threshold is not None and len(members):
-        ok = _jaccard_ok(table, firsts, members, threshold)
-        counts["verify_rejected"] = int((~ok).sum())
-        firsts, members = firsts[ok], members[ok]
+        firsts, members, verified = _verified_edges(table, firsts, members, threshold)
+        counts.update(verified)
     nodes = table.column("node")
     edges = pa.table({"u": nodes.take(pa.array(firsts)), "v": nodes.take(pa.array(members))}, schema=EDGES)
     keyed = both_directions(edges)
