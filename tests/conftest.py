@@ -34,7 +34,8 @@ def ray_local() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def code_corpus() -> Path:
     """Real third-party code from ../shared/testdata/build-code-corpus (built on first use,
-    ~40 s; $POLYCORPUS_CODE_CORPUS or its default cache), skipped where it cannot be built."""
+    ~40 s; $POLYCORPUS_CODE_CORPUS or its default cache). Skipped only where ../shared is
+    absent; a builder that fails is a failure, never a quiet skip."""
     import subprocess
 
     default = Path(os.environ.get("POLYCORPUS_TESTDATA", Path.home() / ".cache" / "polycorpus-testdata")) / "code"
@@ -46,5 +47,5 @@ def code_corpus() -> Path:
             pytest.skip(f"code corpus not at {path} and no builder at {builder} (set POLYCORPUS_CODE_CORPUS)")
         built = subprocess.run([str(builder), str(path)], capture_output=True, text=True, timeout=900)
         if built.returncode != 0:
-            pytest.skip(f"code corpus could not be built at {path}: {built.stderr.strip()[-300:]}")
+            pytest.fail(f"{builder} failed to build the code corpus at {path}:\n{built.stderr.strip()[-2000:]}")
     return path

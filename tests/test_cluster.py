@@ -8,6 +8,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,17 +23,21 @@ EXAMPLE = REPO / "examples" / "quickstart.yaml"
 
 
 
+#: The ray command of this interpreter's environment (not whatever ``ray`` is on PATH).
+RAY = str(Path(sys.executable).with_name("ray"))
+
+
 def _node(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """A Ray node in the foreground (``--block``) and in its own process group, so that the
     teardown stops exactly this cluster (``ray stop`` would stop every Ray on the machine)."""
-    return subprocess.Popen(["ray", "start", "--block", *args], env=env, start_new_session=True,
+    return subprocess.Popen([RAY, "start", "--block", *args], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _wait_for_nodes(address: str, env: dict[str, str], count: int) -> str:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        status = subprocess.run(["ray", "status", f"--address={address}"], env=env, capture_output=True,
+        status = subprocess.run([RAY, "status", f"--address={address}"], env=env, capture_output=True,
                                 text=True, timeout=60)
         if status.stdout.count(" node_") >= count:
             return status.stdout
@@ -43,8 +48,7 @@ def _wait_for_nodes(address: str, env: dict[str, str], count: int) -> str:
 @pytest.fixture
 def cluster() -> Iterator[tuple[str, dict[str, str]]]:
     """``ray start --head`` plus a second ``ray start --address``, with a shared auth token."""
-    if shutil.which("ray") is None:
-        pytest.skip("the ray command line is not on PATH")
+    assert Path(RAY).exists(), f"the ray package's command line is missing beside this Python: {RAY}"
     tmp = tempfile.mkdtemp(prefix="pc-ray-")  # short: Ray's socket paths have a length limit
     env = {**os.environ, "RAY_TMPDIR": tmp, "RAY_AUTH_MODE": "token",
            "RAY_AUTH_TOKEN": secrets.token_hex(32), "RAY_USAGE_STATS_ENABLED": "0"}
