@@ -4,8 +4,9 @@ One document per text file, ``kind: code``, with its repository-relative ``path`
 ``repo`` name, the repository's licence (:func:`stages.code.licensing.repository_license`
 over the root licence and metadata files, read before anything else) and, from the
 optional sidecar, the repository's priority and stars. The id derives from the source, the
-repository, the path and a hash of the content, so it is stable across runs and machines
-and changes when the file does.
+input's path, the repository, the path and a hash of the content, so it is stable across
+runs and machines, changes when the file does, and differs between two inputs holding the
+same repository.
 
 Every entry is accounted for: binary files (a NUL byte or mostly control bytes in the first
 8 KB), undecodable and empty files, files over ``ingest.max_record_bytes`` (never read),
@@ -60,7 +61,9 @@ def code_document(file: InputFile, repo: str, path: str, text: str, n_bytes: int
     text = valid_utf8(text)
     content_hash = xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
     return {
-        "id": document_id(file.source, f"{repo}/{path}@{content_hash}"),
+        # The input's own path too: the same repository given twice (a folder and its
+        # tarball) is two inputs, and ids are unique per run.
+        "id": document_id(file.source, f"{file.relpath}:{repo}/{path}@{content_hash}"),
         "text": text,
         "source": file.source,
         "kind": "code",
