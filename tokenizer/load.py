@@ -190,8 +190,6 @@ def _load_file(path: Path, name: str) -> LoadedTokenizer:
         if path.suffix == ".model":
             return LoadedTokenizer(from_sentencepiece(path), name)
         return LoadedTokenizer(Tokenizer.from_file(str(path)), name)
-    except TokenizerFileError:
-        raise
     except Exception as exc:  # the Rust and protobuf parsers raise bare Exception subclasses
         raise TokenizerFileError(f"{path}: not a readable tokenizer ({exc})") from exc
 

@@ -96,16 +96,15 @@ def unique_ids(batches: Iterator[pa.Table], tally: Tally) -> Iterator[pa.Table]:
 
 _HEX = np.full(256, 0, dtype=np.uint64)
 _HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint64)
-_HEX[np.frombuffer(b"ABCDEF", dtype=np.uint8)] = np.arange(10, 16, dtype=np.uint64)
 _NIBBLE_WEIGHTS = np.uint64(16) ** np.arange(15, -1, -1, dtype=np.uint64)
 
 
 def _id_prefixes(ids: pa.ChunkedArray) -> list[int]:
     """The first 16 hex digits of each id as an integer, vectorised when every id is the
-    32-digit hex of :func:`document_id`."""
+    32-digit lower-case hex of :func:`document_id`."""
     flat = ids.combine_chunks()
-    lengths = pc.binary_length(flat)
-    if len(flat) == 0 or flat.null_count or pc.min(lengths).as_py() != 32 or pc.max(lengths).as_py() != 32:
+    lengths = pc.min_max(pc.binary_length(flat)).as_py()
+    if flat.null_count or lengths != {"min": 32, "max": 32}:
         return [int(doc_id[:16], 16) for doc_id in flat.to_pylist()]
     data = np.frombuffer(flat.buffers()[2], dtype=np.uint8)
     start = np.frombuffer(flat.buffers()[1], dtype=np.int32)[flat.offset]

@@ -4,13 +4,12 @@ modules (gopher.py, c4.py, fineweb.py, chinese.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from polycorpus.stages.config import ConfigPath, StageConfig
+from polycorpus.stages.config import ConfigPath, StageConfig, missing_path
 from polycorpus.stages.quality.languages import overrides_for
 
 
@@ -147,8 +146,8 @@ class QualityConfig(StageConfig):
         chinese = [self.chinese] + [self.options_for("chinese", lang) for lang in self.languages]
         for options in chinese:
             for location in (*options.spam_phrases_files, *options.sensitive_words_files):
-                if not os.path.isfile(location):
-                    raise ValueError(f"stage quality: chinese: word list {location} does not exist "
+                if why := missing_path(location):
+                    raise ValueError(f"stage quality: chinese: word list {why} "
                                      "(relative paths are relative to the working directory)")
 
     def options_for(self, family: str, lang: str | None) -> FamilyOptions:
