@@ -53,39 +53,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from peer import ensure_datatrove, peer_versions
+
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "bench" / ".cache" / "dedup"
-VENV = CACHE / "datatrove-venv"
-PEER_PACKAGES = ["datatrove[processing]==0.10.1", "xxhash<4", "spacy", "orjson"]  # orjson: its jsonl reader
 SOURCE = "bench"
 
 
-# -- the peer: datatrove in its own virtualenv ------------------------------------------------
-
-
-def ensure_datatrove() -> Path:
-    """The virtualenv's python, with datatrove 0.10.1 installed from PyPI (once).
-
-    datatrove's default shingle hash needs xxhash < 4, and its English word tokenizer is
-    ``spacy.blank("en")`` (rules only, no model download), so spacy is all it needs.
-    """
-    python = VENV / "bin" / "python"
-    marker = VENV / ".installed"
-    if marker.exists() and marker.read_text() == " ".join(PEER_PACKAGES):
-        return python
-    print(f"creating {VENV} with {' '.join(PEER_PACKAGES)} ...", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
-    with (CACHE / "pip.log").open("w") as log:
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_PACKAGES], check=True,
-                       stdout=log, stderr=log)
-    marker.write_text(" ".join(PEER_PACKAGES))
-    return python
-
-
-def peer_versions(python: Path) -> str:
-    code = ("import importlib.metadata as m; print(' '.join(f'{p} {m.version(p)}' "
-            "for p in ('datatrove', 'xxhash', 'spacy', 'numpy')))")
-    return subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+# -- the peer: datatrove in its own virtualenv (bench/peer.py) ---------------------------------
 
 
 class CharTokenizer:

@@ -51,15 +51,14 @@ from dedup import (
     CACHE,
     REPO,
     dedup_stats,
-    ensure_datatrove,
     load,
     pair_scores,
-    peer_versions,
     polycorpus_clusters,
     ray_init,
     run_datatrove,
     run_polycorpus,
 )
+from peer import ensure_datatrove, peer_versions
 
 SHARED = Path(os.environ.get("POLYCORPUS_SHARED", REPO.parent / "shared"))
 ARTICLES = SHARED / "corpus" / "text" / "near-duplicates" / "chrisjmccormick__MinHash" / "articles_1000"

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from dedup import ensure_datatrove, peer_versions
+from peer import ensure_datatrove, peer_versions
 
 REPO = Path(__file__).resolve().parents[1]
 POLYCORPUS = [sys.executable, "-m", "polycorpus.pipeline.cli"]

@@ -9,6 +9,10 @@ result serialises to ``stats.json`` as is. The shape of one stage's entry::
      "by_source": {source: <the same four totals and "drops">},
      "by_lang": {lang: <the same>}}
 
+``seconds`` (where the stage ran) is the time its ``process`` took, summed over batches and
+units, in the workers (for ``ingest``: the reader's parsing and extraction): what each stage
+of a fused phase costs, which the phase's wall time cannot tell.
+
 ``bytes`` are UTF-8 bytes of ``text`` (for ``ingest``'s input: raw record bytes). Languages
 appear once a stage has set ``lang``; a document without one counts under ``"unknown"``.
 A stage that reports per-row measures (``tokenize``: ``tokens``) adds their sums over the

@@ -152,6 +152,22 @@ def _apply(stage: Stage, batch: pa.Table) -> tuple[pa.Table, StageResult]:
     return before, merged
 
 
+class _Stopwatch:
+    """Seconds spent inside an iterator (a reader's parsing and decoding), not in its consumer."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def time(self, items: Iterator[pa.Table]) -> Iterator[pa.Table]:
+        while True:
+            started = time.perf_counter()
+            item = next(items, None)
+            self.seconds += time.perf_counter() - started
+            if item is None:
+                return
+            yield item
+
+
 class UnitProcessor:
     """Runs one phase's stage chain; construct once per worker, call once per unit.
 
@@ -193,7 +209,8 @@ class UnitProcessor:
         try:
             for stage in self.stages:
                 stage.begin_unit(context)
-            for batch in self._read(unit, tally):
+            reading = _Stopwatch()
+            for batch in reading.time(self._read(unit, tally)):
                 produced[0] += batch.num_rows
                 produced[1] += pc.sum(text_bytes(batch)).as_py() or 0
                 kept = self._run_chain(batch, entries, rejected)
@@ -209,7 +226,9 @@ class UnitProcessor:
             rejected.abort()
             raise
         if self.phase.reads_inputs:
-            entries = {INGEST: _ingest_entry(tally, unit.file.source, *produced), **entries}
+            ingest = _ingest_entry(tally, unit.file.source, *produced)
+            ingest["seconds"] = reading.seconds
+            entries = {INGEST: ingest, **entries}
         return {"input": unit.file.url, "signature": unit.signature, "source": unit.file.source, "stages": entries,
                 "artifacts": {label: found for label, found in artifacts.items() if found}}
 
@@ -230,8 +249,10 @@ class UnitProcessor:
         for label, stage in zip(self.labels, self.stages, strict=True):
             if batch.num_rows == 0:
                 break
+            started = time.perf_counter()
             before, result = _apply(stage, batch)
             entry = entries[label]
+            entry["seconds"] = entry.get("seconds", 0.0) + time.perf_counter() - started
             account_batch(entry, before, result.table, result.drop_reasons, result.measures)
             merge(entry["counters"], result.counters)
             batch = result.table

@@ -27,6 +27,17 @@ class InputFile:
     metadata: str | None = None  # code: per-repository sidecar (stars, priority)
 
 
+class TrafilaturaOptions(BaseModel):
+    """trafilatura's main-content options; the defaults are FineWeb's (datatrove's ``Trafilatura``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    favor_precision: bool = Field(True, description="Prefer less text but cleaner (FineWeb's choice).")
+    fast: bool = Field(False, description="Skip trafilatura's fallback extractors: faster, sometimes less text.")
+    deduplicate: bool = Field(
+        True, description="Drop text segments this worker has already seen many times (site boilerplate).")
+
+
 class IngestOptions(BaseModel):
     """Options of the ingest step (the ``ingest:`` block of a config)."""
 
@@ -36,6 +47,8 @@ class IngestOptions(BaseModel):
         "resiliparse", description="Main-content extractor for HTML pages."
     )
     main_content: bool = Field(True, description="Drop boilerplate (menus, footers) from HTML.")
+    trafilatura: TrafilaturaOptions = Field(
+        TrafilaturaOptions(), description="Options of the trafilatura extractor (main_content only).")
     max_record_bytes: int = Field(
         50 * 1024 * 1024, gt=0, description="Larger records are skipped as 'record_too_large'."
     )

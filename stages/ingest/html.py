@@ -45,6 +45,7 @@ def extractor(options: IngestOptions) -> Extractor:
         import trafilatura
 
         if main_content:
-            return lambda html: trafilatura.extract(html, fast=True, include_comments=False) or ""
+            settings = options.trafilatura.model_dump()
+            return lambda html: trafilatura.extract(html, include_comments=False, **settings) or ""
         return trafilatura.html2txt
     return lambda html: extract_plain_text(HTMLTree.parse(html), main_content=main_content)
