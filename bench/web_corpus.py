@@ -124,16 +124,18 @@ class PageMaker:
         return kind, lang, self._html(title, paragraphs, extra).encode("utf-8")
 
     def _sentences(self, lang: str, count: int) -> list[str]:
+        """``count`` consecutive sentences (an article does not repeat itself by chance)."""
         pool = self.text["en-news" if lang == "en" and self.rng.random() < 0.6 else lang]
         start = self.rng.randrange(max(1, len(pool) - count))
         return pool[start:start + count]
 
     def _paragraphs(self, lang: str, chars: int) -> list[str]:
-        paragraphs, size = [], 0
-        while size < chars:
-            paragraph = " ".join(self._sentences(lang, self.rng.randint(2, 5)))
-            paragraphs.append(paragraph)
-            size += len(paragraph)
+        sentences = self._sentences(lang, max(2, chars // 120))
+        paragraphs, i = [], 0
+        while i < len(sentences) and sum(map(len, paragraphs)) < chars:
+            size = self.rng.randint(2, 5)
+            paragraphs.append(" ".join(sentences[i:i + size]))
+            i += size
         return paragraphs
 
     def _content(self, kind: str, lang: str) -> tuple[str, list[str], str]:

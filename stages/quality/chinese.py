@@ -13,11 +13,12 @@ import functools
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
+from polycorpus.stages.quality.batch import TextBatch, ratio
 from polycorpus.stages.quality.config import ChineseOptions
-from polycorpus.stages.quality.rules import Family, Rule, ratio
-from polycorpus.stages.quality.text import Document
+from polycorpus.stages.quality.rules import Family, Rule, Signals
 
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _SPACE = re.compile(r"\s")
@@ -41,16 +42,19 @@ def _phrases(files: list[str], inline: list[str] | tuple[str, ...] = ()) -> re.P
     return _pattern(tuple(inline) + tuple(w for f in files for w in _read_list(f)))
 
 
-def measure_chinese(doc: Document, options: ChineseOptions, lang: str | None):
-    text = doc.text
-    cjk = len(_CJK.findall(text))
+def measure_chinese(batch: TextBatch, options: ChineseOptions, lang: str | None) -> tuple[Signals, None]:
     spam = _phrases(options.spam_phrases_files)
     sensitive = _phrases(options.sensitive_words_files, options.sensitive_words)
-    spam_chars = sum(len(_CJK.findall(m)) for m in spam.findall(text)) if spam else 0
+    cjk, visible, spam_chars, found = (np.zeros(batch.size) for _ in range(4))
+    for i, text in enumerate(batch.texts):  # only the texts of the languages it applies to
+        cjk[i] = len(_CJK.findall(text))
+        visible[i] = len(text) - len(_SPACE.findall(text))
+        spam_chars[i] = sum(len(_CJK.findall(m)) for m in spam.findall(text)) if spam else 0
+        found[i] = len(sensitive.findall(text)) if sensitive else np.nan
     return {
-        "cjk_ratio": ratio(cjk, len(text) - len(_SPACE.findall(text))),
+        "cjk_ratio": ratio(cjk, visible),
         "spam_ratio": ratio(spam_chars, cjk),
-        "sensitive_words": len(sensitive.findall(text)) if sensitive else None,
+        "sensitive_words": found,
     }, None
 
 

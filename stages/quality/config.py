@@ -65,6 +65,8 @@ class C4Options(FamilyOptions):
     min_sentences: int | None = Field(5, description="Fewer sentences in the kept lines: dropped.")
     drop_lorem_ipsum: bool = Field(True, description="Pages with 'lorem ipsum' are dropped.")
     drop_curly_bracket: bool = Field(True, description="Pages with '{' are dropped.")
+    remove_citations: bool = Field(
+        True, description="Measurement parameter: cut Wikipedia-style citations ([1], [edit]) out of lines.")
     terminal_punctuation: bool = Field(
         True, description="Measurement parameter: keep only lines ending in terminal punctuation.")
     min_words_per_line: int = Field(3, description="Measurement parameter: shorter lines are removed.")

@@ -1,55 +1,76 @@
 """Gopher quality and repetition rules (Rae et al. 2021, "Scaling Language Models", App. A).
 
-Defaults are the published values, as datatrove implements them (character ratios are over
-the length of the whole text). Words are the script-aware
-tokens of :mod:`stages.quality.text`; for Chinese, Japanese and Thai the per-language
-defaults in :mod:`stages.quality.languages` switch off the rules that assume spaced words.
+Defaults are the published values, measured as datatrove measures them (FineWeb's decisions
+were taken with it): words are spaCy-style tokens (:mod:`stages.quality.tokens`), a "word"
+for the length rules is a token that is not only punctuation, and character ratios are over
+the length of the whole text. For Chinese, Japanese and Thai, where every character is a
+word, the per-language defaults in :mod:`stages.quality.languages` switch off the rules
+that assume spaced words. Deliberate differences from datatrove: more bullet characters
+(``●``, ``▪``, ``*``, ...), the CJK ellipsis ``。。。``, and stop words matched regardless of
+capitalisation and, in unspaced scripts, as substrings.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from operator import itemgetter
-
+import numpy as np
 import pyarrow as pa
 
-from polycorpus.stages.quality.config import (
-    GopherQualityOptions,
-    GopherRepetitionOptions,
-)
-from polycorpus.stages.quality.rules import Family, Rule, ratio
+from polycorpus.stages.quality.batch import TextBatch, ratio
+from polycorpus.stages.quality.config import GopherQualityOptions, GopherRepetitionOptions
+from polycorpus.stages.quality.rules import Family, Rule, Signals
 from polycorpus.stages.quality.stopwords import UNSPACED_LANGUAGES, stop_words_for
-from polycorpus.stages.quality.text import Document, duplicates
+from polycorpus.stages.quality.tokens import CodePoints
 
 #: En and em dashes are not bullets: they open dialogue lines in Polish, Russian and others.
-_BULLETS = ("•", "●", "○", "◦", "▪", "▫", "‣", "⁃", "-", "*", "·")
+_BULLETS = np.array([ord(c) for c in "•●○◦▪▫‣⁃-*·"], dtype=np.uint32)
 _ELLIPSES = ("...", "…", "。。。")
-_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
-def measure_quality(doc: Document, options: GopherQualityOptions, lang: str | None):
-    words = doc.words
-    n = len(words)
-    lines = doc.lines
-    text = doc.text
-    symbols = text.count("#") + sum(text.count(e) for e in _ELLIPSES)
-    stop_words = stop_words_for(lang, options.stop_words)
-    stops: int | None = None
-    if stop_words is not None:
-        if lang.split("-", 1)[0] in UNSPACED_LANGUAGES:
-            stops = sum(text.count(w) for w in set(stop_words))
-        else:
-            stops = sum(map(frozenset(stop_words).__contains__, map(str.lower, words)))
+def measure_quality(batch: TextBatch, options: GopherQualityOptions, lang: str | None) -> tuple[Signals, None]:
+    tokens = batch.tokens
+    total = batch.token_counts
+    word = ~tokens.is_symbol
+    words = tokens.per_doc(word)
+    symbols = np.maximum(batch.count("#"), batch.count("...") + batch.count("…") + batch.count("。。。"))
+    lines = batch.splitlines
+    line_count = batch.per_doc(lines)
+    stripped = batch.stripped_lines
+    bullet = np.isin(batch.first_code(stripped), _BULLETS)
+    ellipsis = np.zeros(len(lines.starts), dtype=bool)
+    for mark in _ELLIPSES:
+        ellipsis |= batch.ends_with(stripped, mark)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_length = tokens.per_doc(np.where(word, tokens.lengths, 0)) / words  # NaN without words
     return {
-        "words": n,
-        "mean_word_length": ratio(sum(map(len, doc.spaced_words)), len(doc.spaced_words)) if doc.spaced_words else None,
-        "symbol_word_ratio": ratio(symbols, n),
-        "bullet_lines_ratio": ratio(sum(1 for line in lines if line.startswith(_BULLETS)), len(lines)),
-        "ellipsis_lines_ratio": ratio(sum(1 for line in lines if line.endswith(_ELLIPSES)), len(lines)),
-        "alpha_words_ratio": ratio(n - sum(1 for w in words if not w.isalpha() and not _LETTER.search(w)), n),
-        "stop_words": stops,
+        "words": words.astype(np.float64),
+        "mean_word_length": mean_length,
+        "symbol_word_ratio": ratio(symbols, total),
+        "bullet_lines_ratio": ratio(batch.per_doc(lines, bullet.astype(np.float64)), line_count),
+        "ellipsis_lines_ratio": ratio(batch.per_doc(lines, ellipsis.astype(np.float64)), line_count),
+        "alpha_words_ratio": ratio(tokens.per_doc(tokens.has_letter), total),
+        "stop_words": _stop_words(batch, options, lang),
     }, None
+
+
+def _stop_words(batch: TextBatch, options: GopherQualityOptions, lang: str | None) -> np.ndarray:
+    """How many different stop words of ``lang`` each text has (NaN: no list for it)."""
+    words = stop_words_for(lang, options.stop_words)
+    if words is None:
+        return np.full(batch.size, np.nan)
+    unique = sorted(set(words))
+    if lang.split("-", 1)[0] in UNSPACED_LANGUAGES:
+        return np.array([sum(w in text for w in unique) for text in batch.texts], dtype=np.float64)
+    variants = [(i, v) for i, w in enumerate(unique) for v in {w, w.lower(), w.capitalize(), w.upper()}]
+    codes = CodePoints.of([v for _, v in variants])
+    hashes = codes.hashes(codes.starts, codes.starts + codes.lengths)
+    order = np.argsort(hashes)
+    hashes, index = hashes[order], np.array([i for i, _ in variants])[order]
+    tokens = batch.tokens
+    where = np.minimum(np.searchsorted(hashes, tokens.hashes), len(hashes) - 1)
+    found = np.flatnonzero(hashes[where] == tokens.hashes)
+    doc = np.searchsorted(tokens.offsets, found, side="right") - 1
+    pairs = np.unique(doc * len(unique) + index[where[found]])
+    return np.bincount(pairs // len(unique), minlength=batch.size).astype(np.float64)
 
 
 GOPHER_QUALITY = Family(
@@ -76,45 +97,26 @@ TOP_NGRAMS = (2, 3, 4)
 DUP_NGRAMS = (5, 6, 7, 8, 9, 10)
 
 
-def _top_ngram_chars(words: list[str], n: int) -> int:
-    """Characters covered by the most frequent n-gram (its length times its count)."""
-    if len(words) < n:
-        return 0
-    counts = Counter(zip(*(words[i:] for i in range(n)), strict=False))
-    gram, count = max(counts.items(), key=itemgetter(1))
-    return sum(len(w) for w in gram) * count if count > 1 else 0
-
-
-def _dup_ngram_chars(words: list[str], n: int) -> int:
-    """Characters of the words covered by n-grams that occurred before (each word once)."""
-    first: dict[tuple[str, ...], int] = {}
-    covered = [False] * len(words)
-    repeats = 0
-    for i, gram in enumerate(zip(*(words[k:] for k in range(n)), strict=False)):
-        if first.setdefault(gram, i) != i:
-            repeats += 1
-            covered[i:i + n] = [True] * n
-    return sum(len(w) for w, c in zip(words, covered, strict=True) if c) if repeats else 0
-
-
-def measure_repetition(doc: Document, options: GopherRepetitionOptions, lang: str | None):
-    lines, paragraphs, words = doc.lines, doc.paragraphs, doc.words
-    line_dups, line_chars = duplicates(lines)
-    para_dups, para_chars = duplicates(paragraphs)
-    total = len(doc.text)
+def measure_repetition(batch: TextBatch, options: GopherRepetitionOptions, lang: str | None) -> tuple[Signals, None]:
+    total = batch.lengths
+    # re.split("\n+", text): lines without the empty ones, except at the very start and end.
+    lines, texts = batch.lines, batch.texts_spans
+    at_edge = (lines.starts == texts.starts[lines.doc]) | (lines.ends == texts.ends[lines.doc])
+    lines = lines.take((lines.ends > lines.starts) | at_edge)
+    line_dups, line_chars = batch.duplicates(lines)
+    paragraphs = batch.paragraphs
+    para_dups, para_chars = batch.duplicates(paragraphs)
     signals = {
-        "dup_line_ratio": ratio(line_dups, len(lines)),
-        "dup_para_ratio": ratio(para_dups, len(paragraphs)),
+        "dup_line_ratio": ratio(line_dups, batch.per_doc(lines)),
+        "dup_para_ratio": ratio(para_dups, batch.per_doc(paragraphs)),
         "dup_line_char_ratio": ratio(line_chars, total),
         "dup_para_char_ratio": ratio(para_chars, total),
     }
+    chars = batch.ngrams(TOP_NGRAMS, DUP_NGRAMS)
     for n in TOP_NGRAMS:
-        signals[f"top_{n}gram_ratio"] = ratio(_top_ngram_chars(words, n), total)
-    chars = 1
+        signals[f"top_{n}gram_ratio"] = ratio(chars[n], total)
     for n in DUP_NGRAMS:
-        # An n-gram can only repeat where its (n-1)-gram prefix does: clean text stops early.
-        chars = _dup_ngram_chars(words, n) if chars else 0
-        signals[f"dup_{n}gram_ratio"] = ratio(chars, total)
+        signals[f"dup_{n}gram_ratio"] = ratio(chars[n], total)
     return signals, None
 
 

@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 
+from polycorpus.stages.quality.batch import TextBatch
 from polycorpus.stages.quality.config import FamilyOptions
-from polycorpus.stages.quality.text import Document
+
+#: A family's measurement of a batch: per signal, one value per text (NaN: not measured).
+Signals = dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -38,15 +42,16 @@ class Rule:
 class Family:
     """A rule family: its name (the config key and reason prefix), options, signals, rules.
 
-    ``measure(doc, options, lang)`` returns the family's signals and, for families that
-    remove lines (C4), the text without them (else None).
+    ``measure(batch, options, lang)`` measures texts of one language: it returns the
+    family's signals and, for families that remove lines (C4), each text without them (None
+    where nothing goes; None for the whole batch when nothing does).
     """
 
     name: str
     options: type[FamilyOptions]
     signals: dict[str, pa.DataType]
     rules: tuple[Rule, ...]
-    measure: Callable[[Document, Any, str | None], tuple[dict[str, float | int | None], str | None]]
+    measure: Callable[[TextBatch, Any, str | None], tuple[Signals, list[str | None] | None]]
 
     @property
     def signal_type(self) -> pa.StructType:
@@ -56,6 +61,3 @@ class Family:
         """Each rule has its own drop reason, ``<family>.<option>``."""
         return f"{self.name}.{rule.option}"
 
-
-def ratio(part: float, whole: float) -> float:
-    return part / whole if whole else 0.0

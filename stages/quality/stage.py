@@ -1,7 +1,7 @@
 """The ``quality`` stage: Gopher, C4, FineWeb and Chinese web rules in one pass.
 
 Every document is measured once (its words, lines and paragraphs are shared by all rule
-families), the signals go to the ``quality_signals`` struct column (one sub-struct per
+families, and computed for the whole batch at once as arrays), the signals go to the ``quality_signals`` struct column (one sub-struct per
 family), and the decisions are taken from that column with Arrow comparisons, per language.
 So the same stage can re-decide documents annotated earlier: with ``reuse_signals`` (the
 default) a batch that already has ``quality_signals`` is not measured again, only judged
@@ -14,13 +14,13 @@ counters, per rule, the documents that would fail it (``flagged.<reason>``).
 
 from __future__ import annotations
 
-from typing import Any
-
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from polycorpus.stages.base import Stage, StageResult
 from polycorpus.stages.columns import set_column
+from polycorpus.stages.quality.batch import TextBatch
 from polycorpus.stages.quality.c4 import C4
 from polycorpus.stages.quality.chinese import CHINESE
 from polycorpus.stages.quality.config import (
@@ -30,12 +30,13 @@ from polycorpus.stages.quality.config import (
 from polycorpus.stages.quality.fineweb import FINEWEB
 from polycorpus.stages.quality.gopher import GOPHER_QUALITY, GOPHER_REPETITION
 from polycorpus.stages.quality.rules import Family, Rule
-from polycorpus.stages.quality.text import Document
 
 FAMILIES: tuple[Family, ...] = (GOPHER_QUALITY, GOPHER_REPETITION, C4, FINEWEB, CHINESE)
 SIGNALS_COLUMN = "quality_signals"
 TOO_LONG = "too_long"
 SIGNALS_TYPE = pa.struct([(family.name, family.signal_type) for family in FAMILIES])
+#: Texts measured at a time: the arrays of a few hundred pages stay in the CPU's caches.
+MEASURE_ROWS = 256
 
 
 class Quality(Stage[QualityConfig]):
@@ -55,29 +56,38 @@ class Quality(Stage[QualityConfig]):
             self._options[key] = self.config.options_for(family.name, lang)
         return self._options[key]
 
-    def measure(self, texts: list[str], langs: list[str | None]) -> tuple[pa.Array, list[str | None]]:
-        """The signals of every document, and the C4-filtered text where lines would go."""
-        columns: dict[str, dict[str, list[Any]]] = {f.name: {s: [] for s in f.signals} for f in FAMILIES}
-        changed: list[str | None] = []
-        limit = self.config.max_chars
-        for text, lang in zip(texts, langs, strict=True):
-            doc = Document(text)
-            new_text = None
-            measured = limit is None or len(text) <= limit
-            for family in FAMILIES:
-                options = self.options(family, lang)
-                applies = measured and options.applies_to(lang)
-                signals, replaced = family.measure(doc, options, lang) if applies else ({}, None)
-                for name, values in columns[family.name].items():
-                    values.append(signals.get(name))
-                new_text = replaced if replaced is not None else new_text
-            changed.append(new_text)
+    def measure(self, column: pa.Array, texts: list[str], langs: list[str | None]) -> tuple[pa.Array, list[str | None]]:
+        """The signals of every document, and the C4-filtered text where lines would go.
+
+        The texts of each language are measured together as arrays (a family's options, and
+        so what it measures, can differ per language), :data:`MEASURE_ROWS` at a time.
+        ``texts`` are the ``column``'s strings."""
+        size = len(texts)
+        values = {f.name: {name: np.full(size, np.nan) for name in f.signals} for f in FAMILIES}
+        changed: list[str | None] = [None] * size
+        for lang, group in _by_language(texts, langs, self.config.max_chars):
+            for rows in np.array_split(group, -(-len(group) // MEASURE_ROWS)):
+                self._measure_rows(TextBatch([texts[i] for i in rows], column.take(rows)), lang, rows, values, changed)
         families = [
-            pa.StructArray.from_arrays([pa.array(values, family.signals[name]) for name, values in columns[family.name].items()],
+            pa.StructArray.from_arrays([pa.array(values[family.name][name], from_pandas=True).cast(type_)
+                                        for name, type_ in family.signals.items()],
                                        fields=list(family.signal_type))
             for family in FAMILIES
         ]
         return pa.StructArray.from_arrays(families, fields=list(SIGNALS_TYPE)), changed
+
+    def _measure_rows(self, batch: TextBatch, lang: str | None, rows: np.ndarray,
+                      values: dict[str, dict[str, np.ndarray]], changed: list[str | None]) -> None:
+        for family in FAMILIES:
+            options = self.options(family, lang)
+            if not options.applies_to(lang):
+                continue
+            signals, replaced = family.measure(batch, options, lang)
+            for name, column in signals.items():
+                values[family.name][name][rows] = column
+            for row, text in zip(rows, replaced or (), strict=False):
+                if text is not None:
+                    changed[row] = text
 
     def decide(self, signals: pa.Array, lang: pa.Array) -> tuple[pa.Array, dict[str, int]]:
         """The first failing rule of each document (null: passes), and per-rule fail counts."""
@@ -106,8 +116,9 @@ class Quality(Stage[QualityConfig]):
         if config.reuse_signals and SIGNALS_COLUMN in batch.column_names:
             signals = batch.column(SIGNALS_COLUMN).combine_chunks().cast(SIGNALS_TYPE)
         else:
-            texts = batch.column("text").to_pylist()
-            signals, changed = self.measure(texts, lang.to_pylist())
+            column = batch.column("text").combine_chunks()
+            texts = column.to_pylist()
+            signals, changed = self.measure(column, texts, lang.to_pylist())
         reasons, failures = self.decide(signals, lang)
         if config.max_chars is not None:
             too_long = pc.greater(pc.utf8_length(batch.column("text")), config.max_chars).combine_chunks()
@@ -125,6 +136,15 @@ class Quality(Stage[QualityConfig]):
                 1 for c, keep in zip(changed, kept, strict=True) if c is not None and keep)
             table = set_column(table, "text", pa.array(new, pa.string()))
         return StageResult(table, reasons, counters)
+
+
+def _by_language(texts: list[str], langs: list[str | None], limit: int | None) -> list[tuple[str | None, np.ndarray]]:
+    """The rows of each language, without texts over ``limit`` characters (not measured)."""
+    groups: dict[str | None, list[int]] = {}
+    for row, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        if limit is None or len(text) <= limit:
+            groups.setdefault(lang, []).append(row)
+    return [(lang, np.array(rows, dtype=np.int64)) for lang, rows in groups.items()]
 
 
 def _threshold(options: FamilyOptions, rule: Rule) -> float | None:
