@@ -18,12 +18,10 @@ Every setting runs ``--runs`` times, in rotated order; the table shows medians, 
 the medians and the median of the per-run (paired) ratios. polycorpus runs on a Ray started
 once before timing (its boot is reported apart); datatrove starts its own processes.
 
-Then, untimed: per-stage seconds of each pipeline (polycorpus: the stages' ``seconds`` in
-stats.json, summed over the workers; datatrove: its steps' times); where each pipeline's
-documents go (drops per rule family, to explain the kept counts); and **decision agreement**:
-the English texts both polycorpus extractors produced go through each rule family of
-polycorpus and, one by one, through datatrove's matching filter; the share of documents on
-which they agree and the disagreements by reason pair are printed.
+Then: per-stage seconds of each pipeline (polycorpus: the stages' ``seconds`` in stats.json,
+summed over the workers; datatrove: its steps' times), and where each pipeline's documents go
+(drops per step and reason), which explains the kept counts. Whether the rules decide as
+datatrove's do, text by text, is bench/quality_rules.py's part.
 """
 
 from __future__ import annotations
@@ -37,15 +35,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from peer import ensure_datatrove, peer_env, peer_versions
 from web_corpus import build as build_corpus
 from web_corpus import describe
@@ -53,10 +48,7 @@ from web_corpus import describe
 from polycorpus.pipeline.config import parse_config
 from polycorpus.pipeline.progress import RunProgress
 from polycorpus.pipeline.runner import run_pipeline
-from polycorpus.stages.quality.config import FAMILY_NAMES, QualityConfig
-from polycorpus.stages.quality.stage import Quality
 
-FAMILIES = ("gopher_repetition", "gopher_quality", "c4", "fineweb")
 #: The recipe's stages in polycorpus (lid.176 is bundled; English's threshold is FineWeb's 0.65).
 RECIPE_STAGES: list[dict[str, Any]] = [
     {"name": "langid", "keep": ["en"]},
@@ -103,65 +95,6 @@ def run_polycorpus(warcs: Path, out: Path, extractor: str, workers: int, stages:
             "docs_in": {s["name"]: s["docs_in"] for s in stats["stages"]}}
 
 
-# -- decision agreement -----------------------------------------------------------------------------
-
-
-def english_texts(warcs: Path, scratch: Path, workers: int) -> list[dict[str, str]]:
-    """The texts that reach the quality rules in the recipe: each extractor's English pages."""
-    rows = []
-    for extractor in ("trafilatura", "resiliparse"):
-        out = scratch / f"texts-{extractor}"
-        run_polycorpus(warcs, out, extractor, workers, RECIPE_STAGES[:1])
-        for path in sorted((out / "documents").glob("*.parquet")):
-            table = pq.read_table(path, columns=["id", "url", "text"])
-            rows += [{"id": f"{extractor}/{r['id']}", "url": r["url"], "text": r["text"]} for r in table.to_pylist()]
-    return rows
-
-
-def polycorpus_decisions(texts: list[dict[str, str]]) -> dict[str, list[str | None]]:
-    """Each family on its own: the drop reason of every text (None: kept)."""
-    batch = pa.table({"text": [t["text"] for t in texts], "lang": ["en"] * len(texts)})
-    decisions = {}
-    for family in FAMILIES:
-        options: dict[str, Any] = {name: {"enabled": name == family} for name in FAMILY_NAMES}
-        options["c4"]["terminal_punctuation"] = False
-        stage = Quality(QualityConfig(**options, max_chars=None))
-        stage.setup()
-        decisions[family] = stage.process(batch).drop_reasons.to_pylist()
-    return decisions
-
-
-def datatrove_decisions(python: Path, env: dict[str, str], texts: list[dict[str, str]], scratch: Path) -> dict[str, list[str | None]]:
-    source, sink = scratch / "judge-in.jsonl", scratch / "judge-out.jsonl"
-    with source.open("w", encoding="utf-8") as handle:
-        for row in texts:
-            handle.write(json.dumps({"id": row["id"], "text": row["text"]}) + "\n")
-    subprocess.run([str(python), str(REPO / "bench" / "peer_fineweb.py"), "judge", str(source), str(sink)],
-                   env=env, check=True)
-    verdicts = [json.loads(line)["drops"] for line in sink.read_text(encoding="utf-8").splitlines()]
-    return {family: [v[family] for v in verdicts] for family in FAMILIES}
-
-
-def agreement_report(texts: list[dict[str, str]], ours: dict[str, list[str | None]],
-                     theirs: dict[str, list[str | None]]) -> str:
-    lines = [f"decision agreement on {len(texts)} English texts (both extractors), each family on its own:",
-             f"{'family':18s} {'agree':>7s} {'both keep':>9s} {'both drop':>9s} {'pc drops':>8s} {'dt drops':>8s}"]
-    details = []
-    for family in FAMILIES:
-        pairs = list(zip(ours[family], theirs[family], strict=True))
-        agree = sum((a is None) == (b is None) for a, b in pairs)
-        keep = sum(a is None and b is None for a, b in pairs)
-        only_ours = Counter(a for a, b in pairs if a is not None and b is None)
-        only_theirs = Counter(b for a, b in pairs if a is None and b is not None)
-        lines.append(f"{family:18s} {agree / len(pairs):7.2%} {keep:9d} {len(pairs) - keep - sum(only_ours.values()) - sum(only_theirs.values()):9d} "
-                     f"{sum(only_ours.values()):8d} {sum(only_theirs.values()):8d}")
-        for reason, n in only_ours.most_common(4):
-            details.append(f"  {family}: polycorpus drops, datatrove keeps: {reason} x{n}")
-        for reason, n in only_theirs.most_common(4):
-            details.append(f"  {family}: datatrove drops, polycorpus keeps: {reason} x{n}")
-    return "\n".join(lines + (["disagreements by reason:"] + details if details else []))
-
-
 # -- the report ---------------------------------------------------------------------------------------
 
 
@@ -179,7 +112,6 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--no-agreement", action="store_true", help="skip the decision-agreement part")
     args = parser.parse_args()
     if args.quick:
         args.mb, args.runs = 10, 1
@@ -210,16 +142,11 @@ def main() -> None:
                 results[name].append(settings[name](out))
                 print(f"run {run + 1} {name:18s} {results[name][-1]['wall_s']:7.1f}s kept {results[name][-1]['kept']}"
                       f"  load {load()}", file=sys.stderr)
-        agreement = None
-        if not args.no_agreement:
-            texts = english_texts(warcs, Path(scratch), args.workers)
-            agreement = agreement_report(texts, polycorpus_decisions(texts),
-                                         datatrove_decisions(python, env, texts, Path(scratch)))
     ray.shutdown()
-    print(report(results, args, boot, agreement))
+    print(report(results, args))
 
 
-def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace, boot: float, agreement: str | None) -> str:
+def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> str:
     median = {name: statistics.median(r["wall_s"] for r in runs) for name, runs in results.items()}
     base = results["datatrove"]
     lines = [f"\nFineWeb recipe, {args.mb:g} MB gzip WARC in {args.files} files, {args.workers} workers "
@@ -239,8 +166,6 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace, b
         lines.append(f"  {name:18s} " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stages.items()))
     lines += ["", "where the documents go (last run):"]
     lines += [funnel(name, runs[-1]) for name, runs in results.items() if name != "pc-resiliparse-1w"]
-    if agreement:
-        lines += ["", agreement]
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@ script-aware counting, signals kept apart from decisions, and bad input."""
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -140,3 +142,65 @@ def test_bad_input_is_dropped_with_a_reason() -> None:
     assert reasons[:5] == ["gopher_quality.min_doc_words"] * 5
     assert reasons[5] == "too_long"
     assert result.table.column(SIGNALS_COLUMN)[5].as_py()["gopher_quality"]["words"] is None
+
+
+def test_words_are_cut_where_spacy_cuts() -> None:
+    """The word boundaries of datatrove's English tokenizer (spaCy), which FineWeb's decisions rest on."""
+    texts = ["well-known 5-year 2007-08 MPEG-4 -something a--b",
+             "U.S. Mr. e.g. W. Bush etc. ABC.",
+             "don't it's James' 'hello' \"quoted,\" (parens). end... wait!!!",
+             "10,000 3.5 $10 10% 11:59:13am https://example.com/a-b?x=1 www.foo.org",
+             "read_config(path) a,b x=y #hash"]
+    assert words_of(texts) == [
+        ["well", "-", "known", "5", "-", "year", "2007", "-", "08", "MPEG-4", "-something", "a", "--", "b"],
+        ["U.S.", "Mr.", "e.g.", "W.", "Bush", "etc", ".", "ABC", "."],
+        ["do", "n't", "it", "'s", "James", "'", "'", "hello", "'", '"', "quoted", ",", '"', "(", "parens", ")", ".",
+         "end", "...", "wait", "!", "!", "!"],
+        ["10,000", "3.5", "$", "10", "10", "%", "11:59:13am", "https://example.com/a-b?x=1", "www.foo.org"],
+        ["read_config(path", ")", "a", ",", "b", "x", "=", "y", "#", "hash"],
+    ]
+    assert words_of(["", "   ", "..."]) == [[], [], ["..."]]
+
+
+def _top_chars(words: list[str], n: int) -> int:
+    """datatrove's top n-gram: characters of the most frequent one (joined by spaces) x count."""
+    grams = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+    if not grams:
+        return 0
+    gram, count = Counter(grams).most_common(1)[0]
+    return len(gram) * count
+
+
+def _duplicate_chars(words: list[str], n: int) -> int:
+    """The scan: an n-gram with an earlier copy counts its characters and the scan jumps n words."""
+    grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+    first = {}
+    for i, gram in enumerate(grams):
+        first.setdefault(gram, i)
+    total, i = 0, 0
+    while i < len(grams):
+        if first[grams[i]] < i:
+            total += sum(map(len, grams[i]))
+            i += n
+        else:
+            i += 1
+    return total
+
+
+def test_ngram_measures_match_a_plain_loop() -> None:
+    rng = random.Random(7)
+    vocabulary = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", ","]
+    texts = []
+    for _ in range(60):
+        phrase = [rng.choice(vocabulary) for _ in range(rng.randint(3, 12))]
+        words = []
+        while len(words) < rng.randint(0, 120):
+            words += phrase if rng.random() < 0.3 else [rng.choice(vocabulary)]
+        texts.append(" ".join(words))
+    batch = TextBatch(texts)
+    measured = batch.ngrams((2, 3, 4), (5, 6, 7, 8, 9, 10))
+    for d, words in enumerate(words_of(texts)):
+        for n in (2, 3, 4):
+            assert measured[n][d] == _top_chars(words, n), (d, n)
+        for n in range(5, 11):
+            assert measured[n][d] == _duplicate_chars(words, n), (d, n)
