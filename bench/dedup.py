@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from peer import ensure_datatrove, peer_versions
+from peer import ensure_datatrove, load_average, peer_versions
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "bench" / ".cache" / "dedup"
@@ -456,13 +456,9 @@ def signature_bench(docs: list[tuple[str, str]], runs: int, batch: int = 1000) -
         shutil.rmtree(scratch)
         for name, seconds in spent.items():
             times[name].append(seconds)
-        print(f"  run {run + 1}: " + ", ".join(f"{n} {t:.2f}s" for n, t in spent.items()) + f"  load {load()}",
+        print(f"  run {run + 1}: " + ", ".join(f"{n} {t:.2f}s" for n, t in spent.items()) + f"  load {load_average()}",
               file=sys.stderr)
     return times
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def summary(times: list[float]) -> tuple[float, float]:
@@ -623,7 +619,7 @@ def main() -> None:
     size_mb = sum(p.stat().st_size for p in inputs) / 1e6
     print(f"corpus {folder.name}: {len(inputs)} files, {size_mb:.0f} MB "
           f"({time.perf_counter() - started:.0f}s incl. generation if not cached)", file=sys.stderr)
-    print(f"\nmachine: {os.cpu_count()} cores, shared; load average at start: {load()}")
+    print(f"\nmachine: {os.cpu_count()} cores, shared; load average at start: {load_average()}")
 
     if "a" not in skip:
         docs = read_corpus(folder)[: args.sig_docs]
@@ -633,7 +629,7 @@ def main() -> None:
         times = signature_bench(docs, args.sig_runs)
         bare = times["bare MinHash.bulk loop"]
         print(f"\n(a) signature throughput, one core, {len(docs):,} documents, fineweb preset, {args.sig_runs} runs, "
-              f"load {load()}")
+              f"load {load_average()}")
         print(f"{'code':28s} {'median s':>9s} {'spread':>7s} {'docs/s':>8s} {'vs bare (median, range)':>26s}")
         for name, values in times.items():
             med, spread = summary(values)
@@ -704,10 +700,10 @@ def bench_end_to_end(args: argparse.Namespace, inputs: list[Path], scratch: Path
             if run >= (args.peer_runs if name.startswith("datatrove") else args.runs):
                 continue
             times[name].append(datatrove() if name.startswith("datatrove") else polycorpus(name))
-            print(f"  run {run + 1} {name:24s} {times[name][-1]:8.1f}s  load {load()}", file=sys.stderr)
+            print(f"  run {run + 1} {name:24s} {times[name][-1]:8.1f}s  load {load_average()}", file=sys.stderr)
 
     print(f"\n(b) end to end, 2 workers, {len(all_ids):,} documents (~2 KB) in {len(inputs)} jsonl files, "
-          f"word 5-grams, 112 permutations; load {load()}")
+          f"word 5-grams, 112 permutations; load {load_average()}")
     print(f"{'pipeline':24s} {'runs':>4s} {'median s':>9s} {'spread':>7s} {'docs/s':>8s} {'speed-up':>9s} "
           f"{'kept':>8s} {'recall@3%':>10s} {'precision':>10s} {'F1':>6s}")
     peer = summary(times["datatrove 14x8"])[0] if times["datatrove 14x8"] else None
@@ -744,7 +740,7 @@ def bench_end_to_end(args: argparse.Namespace, inputs: list[Path], scratch: Path
 
 def bench_memory(inputs: list[Path], scratch: Path, files: int) -> None:
     quarter = inputs[: max(1, files // 4)]
-    print(f"\n(c) memory, untimed runs under a 0.2 s RSS/PSS sampler; load {load()}", file=sys.stderr)
+    print(f"\n(c) memory, untimed runs under a 0.2 s RSS/PSS sampler; load {load_average()}", file=sys.stderr)
     warm = scratch / "warm-up.jsonl"  # first run in a process imports the pipeline: not a cost of documents
     with inputs[0].open() as source:
         warm.write_text("".join(line for _, line in zip(range(100), source)))
@@ -753,9 +749,9 @@ def bench_memory(inputs: list[Path], scratch: Path, files: int) -> None:
     for subset in (quarter, inputs):
         docs = sum(1 for p in subset for _ in p.open())
         passes.append(memory_pass(subset, scratch, docs))
-        print(f"  {docs:,} docs done  load {load()}", file=sys.stderr)
+        print(f"  {docs:,} docs done  load {load_average()}", file=sys.stderr)
     mb = 1 / 2**20
-    print(f"\n(c) peak memory (MB), fineweb preset, 2 workers; load {load()}")
+    print(f"\n(c) peak memory (MB), fineweb preset, 2 workers; load {load_average()}")
     print(f"{'documents':>10s} {'process':28s} {'peak RSS':>9s} {'peak PSS':>9s}")
     for result in passes:
         print(f"{result['docs']:10,d} {'driver (baseline before run)':28s} {result['driver_base_rss'] * mb:9.0f} "

@@ -51,14 +51,13 @@ from dedup import (
     CACHE,
     REPO,
     dedup_stats,
-    load,
     pair_scores,
     polycorpus_clusters,
     ray_init,
     run_datatrove,
     run_polycorpus,
 )
-from peer import ensure_datatrove, peer_versions
+from peer import ensure_datatrove, load_average, peer_versions
 
 SHARED = Path(os.environ.get("POLYCORPUS_SHARED", REPO.parent / "shared"))
 ARTICLES = SHARED / "corpus" / "text" / "near-duplicates" / "chrisjmccormick__MinHash" / "articles_1000"
@@ -212,7 +211,7 @@ def main() -> None:
         raise SystemExit("no labelled data found")
     python = ensure_datatrove()
     boot = ray_init()
-    print(f"peer: {peer_versions(python)}; Ray boot {boot:.1f}s; load {load()}", file=sys.stderr)
+    print(f"peer: {peer_versions(python)}; Ray boot {boot:.1f}s; load {load_average()}", file=sys.stderr)
 
     rows = []
     notes = []
@@ -235,9 +234,9 @@ def main() -> None:
                         notes.append(f"{dataset.name}/{preset}/{tool}: " + "; ".join(labelled_outcome(dataset, clusters)))
                 drops = dedup_stats(stats).get("drops", {})
                 print(f"  {dataset.name:14s} {preset:10s} polycorpus {pc_s:5.1f}s drops {drops}; "
-                      f"datatrove {dt['wall']:5.1f}s  load {load()}", file=sys.stderr)
+                      f"datatrove {dt['wall']:5.1f}s  load {load_average()}", file=sys.stderr)
 
-    print(f"\nDedup accuracy, pairwise (predicted = same cluster); load at the end {load()}")
+    print(f"\nDedup accuracy, pairwise (predicted = same cluster); load at the end {load_average()}")
     for dataset in datasets:
         true_pairs = pair_scores({}, dataset.truth, dataset.docs)["true"]
         judged = "all documents judged" if dataset.judged is None else \

@@ -41,7 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from peer import ensure_datatrove, peer_env, peer_versions
+from peer import ensure_datatrove, load_average, peer_env, peer_versions
 from web_corpus import build as build_corpus
 from web_corpus import describe
 
@@ -54,10 +54,6 @@ RECIPE_STAGES: list[dict[str, Any]] = [
     {"name": "langid", "keep": ["en"]},
     {"name": "quality", "c4": {"terminal_punctuation": False}, "chinese": {"enabled": False}},
 ]
-
-
-def load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 # -- the pipelines ------------------------------------------------------------------------------
@@ -125,7 +121,7 @@ def main() -> None:
     boot = time.perf_counter()
     ray.init(num_cpus=args.workers, include_dashboard=False, _node_ip_address="127.0.0.1", logging_level=logging.ERROR)
     boot = time.perf_counter() - boot
-    print(f"peer: {peer_versions(python)}; Ray boot {boot:.1f}s (not timed); load {load()}", file=sys.stderr)
+    print(f"peer: {peer_versions(python)}; Ray boot {boot:.1f}s (not timed); load {load_average()}", file=sys.stderr)
 
     settings = {
         "datatrove": lambda out: run_datatrove(python, env, warcs, out, args.workers, args.files),
@@ -141,7 +137,7 @@ def main() -> None:
                 out = Path(scratch) / f"{name}-{run}"
                 results[name].append(settings[name](out))
                 print(f"run {run + 1} {name:18s} {results[name][-1]['wall_s']:7.1f}s kept {results[name][-1]['kept']}"
-                      f"  load {load()}", file=sys.stderr)
+                      f"  load {load_average()}", file=sys.stderr)
     ray.shutdown()
     print(report(results, args))
 
@@ -150,7 +146,7 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
     median = {name: statistics.median(r["wall_s"] for r in runs) for name, runs in results.items()}
     base = results["datatrove"]
     lines = [f"\nFineWeb recipe, {args.mb:g} MB gzip WARC in {args.files} files, {args.workers} workers "
-             f"(pc-resiliparse-1w: 1), {args.runs} run(s) per setting, rotated; load now {load()}",
+             f"(pc-resiliparse-1w: 1), {args.runs} run(s) per setting, rotated; load now {load_average()}",
              f"{'pipeline':20s} {'median s':>9s} {'runs':>24s} {'kept':>6s} {'vs datatrove':>13s} {'paired':>7s}"]
     for name, runs in results.items():
         walls = [r["wall_s"] for r in runs]

@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+from web_corpus import real_pages
 
 from polycorpus.pipeline.config import parse_config
 from polycorpus.pipeline.progress import RunProgress
@@ -38,29 +39,7 @@ from polycorpus.stages.ingest.charset import clean_text, decode_html, split_cont
 from polycorpus.stages.ingest.config import IngestOptions
 from polycorpus.stages.ingest.html import extractor
 
-SHARED = REPO.parent / "shared" / "corpus" / "warc"
 CACHE = REPO / "bench" / ".cache" / "ingest"
-
-
-def harvest_pages() -> list[tuple[bytes, bytes]]:
-    """(HTTP header block, payload) of every 200 text/html response in the shared WARCs."""
-    pages = []
-    for path in sorted(SHARED.rglob("*.warc*")):
-        if ".wet" in path.name or ".wat" in path.name or "clipped" in path.name:
-            continue
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
-                headers = record.http_headers
-                if headers is None or headers.status_code != 200:
-                    continue
-                if "html" not in (headers.get("Content-Type") or "") or headers.get("Transfer-Encoding"):
-                    continue
-                body = record.reader.read()
-                if len(body) > 2000:
-                    pages.append((headers.get("Content-Type").encode(), body))
-    if not pages:
-        raise SystemExit(f"no HTML pages found under {SHARED}: the shared corpus is needed")
-    return pages
 
 
 def build_corpus(target_mb: int, files: int) -> list[Path]:
@@ -70,7 +49,7 @@ def build_corpus(target_mb: int, files: int) -> list[Path]:
     if done.exists():
         return sorted(out.glob("*.warc.gz"))
     out.mkdir(parents=True, exist_ok=True)
-    pages = harvest_pages()
+    pages = real_pages()
     per_file = target_mb * 1_000_000 // files
     paths = []
     for f in range(files):
@@ -83,7 +62,7 @@ def build_corpus(target_mb: int, files: int) -> list[Path]:
                 url = f"https://site{k % 997}.example/{f}/{k}.html"
                 req = writer.create_warc_record(url, "request", payload=None,
                                                 http_headers=StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")], is_http_request=True))
-                http = StatusAndHeaders("200 OK", [("Content-Type", content_type.decode()),
+                http = StatusAndHeaders("200 OK", [("Content-Type", content_type),
                                                    ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
                 resp = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
                 meta = writer.create_warc_record(url, "metadata", payload=io.BytesIO(b"fetchTimeMs: 100\r\n"),

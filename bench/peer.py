@@ -58,6 +58,11 @@ def peer_env(python: Path) -> dict[str, str]:
     return env
 
 
+def load_average() -> str:
+    """The machine's load, printed beside every timing: the 2 cores are shared."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def peer_versions(python: Path) -> str:
     code = ("import importlib.metadata as m; print(' '.join(f'{p} {m.version(p)}' "
             "for p in ('datatrove', 'trafilatura', 'spacy', 'xxhash', 'numpy')))")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import pyarrow as pa
 from fastwarc.warc import ArchiveIterator, WarcRecordType
-from peer import CACHE, ensure_datatrove, peer_env, peer_versions
+from peer import CACHE, ensure_datatrove, load_average, peer_env, peer_versions
 from web_corpus import build as build_corpus
 
 from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type
@@ -48,10 +47,6 @@ from polycorpus.stages.quality.stage import Quality
 
 FAMILIES = ("gopher_repetition", "gopher_quality", "c4", "fineweb")
 BATCH = 1000
-
-
-def load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def english_texts(warcs: list[Path]) -> list[dict[str, str]]:
@@ -148,7 +143,7 @@ def main() -> None:
     texts = english_texts(build_corpus(args.mb, args.files))
     chars = [len(t["text"]) for t in texts]
     print(f"{len(texts)} English texts, median {statistics.median(chars):.0f} characters, "
-          f"mean {statistics.mean(chars):.0f}; load {load()}", file=sys.stderr)
+          f"mean {statistics.mean(chars):.0f}; load {load_average()}", file=sys.stderr)
     python = ensure_datatrove()
     env = peer_env(python)
     scratch = CACHE / "quality-rules"
@@ -158,7 +153,7 @@ def main() -> None:
     theirs = [r["docs_per_s"] for r in datatrove_run(python, env, texts, "speed", scratch, args.runs)]
     judged = datatrove_run(python, env, texts, "judge", scratch)
     print(f"\nquality rules, FineWeb recipe families, one core (CPU time), {args.runs} runs; "
-          f"peer: {peer_versions(python)}; load {load()}")
+          f"peer: {peer_versions(python)}; load {load_average()}")
     print(f"{'':12s} {'docs/s median':>14s}  runs")
     for name, rates in (("polycorpus", ours), ("datatrove", theirs)):
         print(f"{name:12s} {statistics.median(rates):14.0f}  {' '.join(f'{r:.0f}' for r in rates)}")

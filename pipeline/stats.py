@@ -1,6 +1,6 @@
 """Exact funnel statistics: per stage, per drop reason, per source and per language.
 
-Counts are plain nested dicts of integers so that merging units is a recursive sum and the
+Counts are plain nested dicts of numbers so that merging units is a recursive sum and the
 result serialises to ``stats.json`` as is. The shape of one stage's entry::
 
     {"docs_in": int, "docs_out": int, "bytes_in": int, "bytes_out": int,

@@ -52,6 +52,11 @@ def _check_documents_and_statistics(run: Path) -> None:
     assert length["docs_in"] - length["docs_out"] == len(rejected)
     assert length["by_source"]["notes"]["docs_out"] == docs.num_rows
     assert s["complete"] and s["units"] == {"total": 4, "done": 4, "failed": []}
+    # Each stage's time is recorded apart (a phase's wall time cannot tell them apart), and the
+    # stages of a phase together take no longer than its units did.
+    assert all(entry["seconds"] > 0 for entry in s["stages"])
+    per_unit = s["phases"][0]["unit_seconds"]
+    assert sum(entry["seconds"] for entry in s["stages"]) <= per_unit + 0.01
     # Normalisation happened and the core schema holds.
     assert "line one\n\nline two with a nul 0" in docs.column("text").to_pylist()
     assert set(docs.column("priority").to_pylist()) == {2}

@@ -15,11 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from polycorpus.stages.quality.ngrams import NGrams
+from polycorpus.stages.quality.ngrams import NGrams, doc_keys, later_copies
 from polycorpus.stages.quality.tokens import SPACE, CodePoints, Tokens, tokenize
-
-_DOC_SHIFT = np.uint64(40)
-_HASH_MASK = np.uint64((1 << 40) - 1)
 
 
 @dataclass
@@ -71,13 +68,6 @@ class TextBatch:
         return NGrams(self.tokens).measure(top, dup)
 
     @functools.cached_property
-    def _visible(self) -> np.ndarray:
-        """How many non-space code points precede each position (a prefix count)."""
-        visible = np.zeros(len(self.codes.codes) + 1, dtype=np.int64)
-        np.cumsum((self.codes.classes & SPACE) == 0, out=visible[1:])
-        return visible
-
-    @functools.cached_property
     def _visible_positions(self) -> np.ndarray:
         return np.flatnonzero((self.codes.classes & SPACE) == 0)
 
@@ -114,7 +104,8 @@ class TextBatch:
 
     def visible(self, spans: Spans) -> np.ndarray:
         """Whether each span has a non-space character."""
-        return (self._visible[spans.ends] - self._visible[spans.starts]) > 0
+        positions = self._visible_positions
+        return np.searchsorted(positions, spans.ends) > np.searchsorted(positions, spans.starts)
 
     def stripped(self, spans: Spans) -> Spans:
         """Each span without its leading and trailing whitespace (empty where all is space)."""
@@ -169,12 +160,7 @@ class TextBatch:
 
     def repeats(self, spans: Spans) -> np.ndarray:
         """Whether each span repeats an earlier span of its text (same characters)."""
-        keys = (spans.doc.astype(np.uint64) << _DOC_SHIFT) | (
-            self.codes.hashes(spans.starts, spans.ends) & _HASH_MASK)
-        order = np.argsort(keys, kind="stable")
-        later = np.zeros(len(keys), dtype=bool)
-        later[order[1:]] = keys[order[1:]] == keys[order[:-1]]
-        return later
+        return later_copies(doc_keys(spans.doc, self.codes.hashes(spans.starts, spans.ends)))
 
     def duplicates(self, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
         """Per text: the number of spans repeating an earlier one, and their characters."""

@@ -12,6 +12,8 @@ capitalisation and, in unspaced scripts, as substrings.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyarrow as pa
 
@@ -57,20 +59,26 @@ def _stop_words(batch: TextBatch, options: GopherQualityOptions, lang: str | Non
     words = stop_words_for(lang, options.stop_words)
     if words is None:
         return np.full(batch.size, np.nan)
-    unique = sorted(set(words))
+    unique = tuple(sorted(set(words)))
     if lang.split("-", 1)[0] in UNSPACED_LANGUAGES:
         return np.array([sum(w in text for w in unique) for text in batch.texts], dtype=np.float64)
-    variants = [(i, v) for i, w in enumerate(unique) for v in {w, w.lower(), w.capitalize(), w.upper()}]
-    codes = CodePoints.of([v for _, v in variants])
-    hashes = codes.hashes(codes.starts, codes.starts + codes.lengths)
-    order = np.argsort(hashes)
-    hashes, index = hashes[order], np.array([i for i, _ in variants])[order]
+    hashes, index = _stop_word_hashes(unique)
     tokens = batch.tokens
     where = np.minimum(np.searchsorted(hashes, tokens.hashes), len(hashes) - 1)
     found = np.flatnonzero(hashes[where] == tokens.hashes)
     doc = np.searchsorted(tokens.offsets, found, side="right") - 1
     pairs = np.unique(doc * len(unique) + index[where[found]])
     return np.bincount(pairs // len(unique), minlength=batch.size).astype(np.float64)
+
+
+@functools.cache
+def _stop_word_hashes(words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The word hashes of ``words`` in any capitalisation, sorted, and which word each is."""
+    variants = [(i, v) for i, w in enumerate(words) for v in {w, w.lower(), w.capitalize(), w.upper()}]
+    codes = CodePoints.of([v for _, v in variants])
+    hashes = codes.hashes(codes.starts, codes.starts + codes.lengths)
+    order = np.argsort(hashes)
+    return hashes[order], np.array([i for i, _ in variants])[order]
 
 
 GOPHER_QUALITY = Family(

@@ -26,6 +26,24 @@ _DOC_SHIFT = np.uint64(40)
 _HASH_MASK = np.uint64((1 << 40) - 1)
 
 
+def doc_keys(doc: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """Keys of hashed spans that differ between documents: the document in the top 24 bits."""
+    return (doc.astype(np.uint64) << _DOC_SHIFT) | (hashes & _HASH_MASK)
+
+
+def key_docs(keys: np.ndarray) -> np.ndarray:
+    """The document of each key of :func:`doc_keys`."""
+    return (keys >> _DOC_SHIFT).astype(np.int64)
+
+
+def later_copies(keys: np.ndarray) -> np.ndarray:
+    """Whether each key repeats one earlier in the array."""
+    order = np.argsort(keys, kind="stable")
+    later = np.zeros(len(keys), dtype=bool)
+    later[order[1:]] = keys[order[1:]] == keys[order[:-1]]
+    return later
+
+
 class NGrams:
     """Repeated n-gram measures over the tokens of a batch."""
 
@@ -52,7 +70,7 @@ class NGrams:
             valid = index + n <= end
             index, doc, end, chain = index[valid], doc[valid], end[valid], chain[valid]
             chain = chain * _MIX + self.tokens.hashes[index + n - 1]
-            keys = (doc.astype(np.uint64) << _DOC_SHIFT) | (chain & _HASH_MASK)
+            keys = doc_keys(doc, chain)
             values, repeats = _runs(keys)
             members = _members(keys, values)  # every occurrence of a repeated n-gram, in order
             if n in top:
@@ -71,14 +89,14 @@ class NGrams:
         if not len(values):
             return top
         # Per document, the n-grams of the highest count; of those, the one seen first.
-        value_doc = (values >> _DOC_SHIFT).astype(np.int64)
+        value_doc = key_docs(values)
         best = np.zeros(self.docs, dtype=np.int64)
         np.maximum.at(best, value_doc, repeats)
         tied = values[repeats == best[value_doc]]
         found = members[np.isin(keys[members], tied)]
-        found_doc = (keys[found] >> _DOC_SHIFT).astype(np.int64)
+        found_doc = key_docs(keys[found])
         earliest = found[np.r_[True, found_doc[1:] != found_doc[:-1]]]
-        docs = (keys[earliest] >> _DOC_SHIFT).astype(np.int64)
+        docs = key_docs(keys[earliest])
         top[docs] = self._gram_chars(positions[earliest], n) * best[docs]
         return top
 
@@ -91,11 +109,9 @@ class NGrams:
         out = np.zeros(self.docs, dtype=np.int64)
         if not len(keys):
             return out
-        order = np.argsort(keys, kind="stable")
-        later = np.zeros(len(keys), dtype=bool)
-        later[order[1:]] = keys[order[1:]] == keys[order[:-1]]
+        later = later_copies(keys)
         repeats = positions[later]
-        doc = (keys[later] >> _DOC_SHIFT).astype(np.int64)
+        doc = key_docs(keys[later])
         counted = self._jumps(repeats, doc, n)
         np.add.at(out, doc[counted], self.chars[repeats[counted] + n] - self.chars[repeats[counted]])
         return out

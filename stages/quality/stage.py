@@ -1,11 +1,12 @@
 """The ``quality`` stage: Gopher, C4, FineWeb and Chinese web rules in one pass.
 
 Every document is measured once (its words, lines and paragraphs are shared by all rule
-families, and computed for the whole batch at once as arrays), the signals go to the ``quality_signals`` struct column (one sub-struct per
-family), and the decisions are taken from that column with Arrow comparisons, per language.
-So the same stage can re-decide documents annotated earlier: with ``reuse_signals`` (the
-default) a batch that already has ``quality_signals`` is not measured again, only judged
-with the thresholds of the current config.
+families, and computed for many documents at once as arrays), the signals go to the
+``quality_signals`` struct column (one sub-struct per family), and the decisions are taken
+from that column with Arrow comparisons, per language. So the same stage can re-decide
+documents annotated earlier: with ``reuse_signals`` (the default) a batch that already has
+``quality_signals`` is not measured again, only judged with the thresholds of the current
+config.
 
 Each rule drops with its own reason, ``<family>.<option>`` (the first failing rule in
 family order wins); ``annotate`` mode drops nothing and counts in the statistics'

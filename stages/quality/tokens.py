@@ -268,18 +268,16 @@ class _Cuts:
         p, lo, hi = self.p, self.lo, self.hi
         if not len(p):
             return p
-        has = lambda bits, bit: (bits & bit) != 0  # noqa: E731
         dot = self.c == ord(".")
         prev_dot, next_dot = self.prev_code == ord("."), self.next_code == ord(".")
         dots = dot & (prev_dot | next_dot)
-        first_prev = p == lo  # no character before p in this chunk
-        prev_ok = ~first_prev
+        prev_ok = p != lo  # a character before p in its chunk
         # "." splits off the end only after a lower-case letter, a digit or a sign, or after
         # two capitals ("ABC." but not "U.S." or "W.").
-        dot_splits = dot & prev_ok & (has(self.prev, LOWER | DIGIT | SYMBOL)
-                                      | (has(self.prev, UPPER) & has(self.prev2, UPPER) & (p - 1 > lo)))
-        prefix = has(self.me, PREFIX) | dots
-        suffix = (has(self.me, SUFFIX) & ~dot) | dot_splits | dots
+        dot_splits = dot & prev_ok & (_has(self.prev, LOWER | DIGIT | SYMBOL)
+                                      | (_has(self.prev, UPPER) & _has(self.prev2, UPPER) & (p - 1 > lo)))
+        prefix = _has(self.me, PREFIX) | dots
+        suffix = (_has(self.me, SUFFIX) & ~dot) | dot_splits | dots
 
         # Runs of consecutive candidates; the leading run of a chunk holds its prefixes, the
         # trailing run its suffixes.
@@ -329,22 +327,21 @@ class _Cuts:
         """Cuts inside cores: hyphens between letters, signs between digits, ``,`` ``:`` ``/``
         before letters, ``.`` between a lower-case and a capital letter, ellipses, icons,
         clitics. URLs are not cut."""
-        has = lambda bits, bit: (bits & bit) != 0  # noqa: E731
         p, k, c = self.p, self.k, self.c
-        inside = ~outside & (p > core_lo[k]) & (p < core_hi[k] - 1 + 1) & ~self._urls(k)
+        inside = ~outside & (p > core_lo[k]) & (p < core_hi[k]) & ~self._urls(k)
         alnum = LETTER | DIGIT
-        hyphen = has(self.me, HYPHEN)
-        prev_hyphen, next_hyphen = has(self.prev, HYPHEN), has(self.next, HYPHEN)
-        next_letter = has(self.next, LETTER)
-        run_first = hyphen & ~prev_hyphen & has(self.prev, alnum) & (
-            next_letter | (next_hyphen & has(self.next2, LETTER)))
-        run_last = hyphen & next_letter & (has(self.prev, alnum) | (prev_hyphen & has(self.prev2, alnum)))
+        hyphen = _has(self.me, HYPHEN)
+        prev_hyphen, next_hyphen = _has(self.prev, HYPHEN), _has(self.next, HYPHEN)
+        next_letter = _has(self.next, LETTER)
+        run_first = hyphen & ~prev_hyphen & _has(self.prev, alnum) & (
+            next_letter | (next_hyphen & _has(self.next2, LETTER)))
+        run_last = hyphen & next_letter & (_has(self.prev, alnum) | (prev_hyphen & _has(self.prev2, alnum)))
         sign = np.isin(c, _SIGNS)
-        digit_sign = sign & has(self.prev, DIGIT) & (has(self.next, DIGIT) | (self.next_code == ord("-")))
-        comma = (c == ord(",")) & has(self.prev, LETTER) & next_letter
-        colon = has(self.me, INFIX) & has(self.prev, alnum) & next_letter
-        stop = (c == ord(".")) & has(self.prev, LOWER) & has(self.next, UPPER)
-        icon = has(self.me, ICON)
+        digit_sign = sign & _has(self.prev, DIGIT) & (_has(self.next, DIGIT) | (self.next_code == ord("-")))
+        comma = (c == ord(",")) & _has(self.prev, LETTER) & next_letter
+        colon = _has(self.me, INFIX) & _has(self.prev, alnum) & next_letter
+        stop = (c == ord(".")) & _has(self.prev, LOWER) & _has(self.next, UPPER)
+        icon = _has(self.me, ICON)
         whole = digit_sign | comma | colon | stop | icon
         before = inside & (run_first | whole | (dots & ~prev_dot))
         after = inside & (run_last | whole | (dots & ~next_dot))
@@ -365,6 +362,10 @@ class _Cuts:
 
 
 _SIGNS = np.array([ord(c) for c in "+-*^"], dtype=np.uint32)
+
+
+def _has(classes: np.ndarray, bits: int) -> np.ndarray:
+    return (classes & bits) != 0
 
 
 def _clitic_starts(codes: np.ndarray, core_lo: np.ndarray, core_hi: np.ndarray) -> np.ndarray:
