@@ -15,6 +15,9 @@ process (MB/s per core) and wall-clock seconds:
   >= 10 MB/s per core);
 - ``all code stages``: plus ``code_license`` and ``code_secrets``.
 
+For the target's setting it also prints where the CPU time goes: the reader, identification
+and the filters (each stage's ``process`` timed on its own, summed over the runs).
+
 MB are the repository bytes read (MiB = 2^20 bytes). No Ray, no Parquet output: those cost
 the same for every kind of input and are measured by bench/ingest.py.
 """
@@ -25,6 +28,7 @@ import argparse
 import os
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,19 +66,27 @@ def bare_loop(repos: list[Path]) -> int:
     return total
 
 
-def pipeline(repos: list[Path], stages: list[Stage]) -> int:
+def pipeline(repos: list[Path], stages: list[Stage], split: Counter[str] | None = None) -> int:
+    """Bytes read; with ``split``, adds each stage's CPU seconds (and the rest: "reader") to it."""
     options = IngestOptions()
     total = 0
+    started = time.process_time()
+    spent: Counter[str] = Counter()
     for repo in repos:
         file = InputFile(url=str(repo), relpath=repo.name, source="bench", kind="code", format="code")
         tally = Tally()
         for batch in read_code(file, options, tally):
             for stage in stages:
+                clock = time.process_time()
                 result = stage.process(batch)
+                spent[stage.name] += time.process_time() - clock
                 batch = result.table
                 if result.drop_reasons is not None:
                     batch = batch.filter(result.drop_reasons.is_null())
         total += tally.record_bytes
+    if split is not None:
+        split.update(spent)
+        split["reader"] += time.process_time() - started - sum(spent.values())
     return total
 
 
@@ -100,10 +112,11 @@ def main() -> None:
     language, filters = CodeLanguage(CodeLanguageConfig()), CodeFilter(CodeFilterConfig())
     license, secrets = CodeLicense(CodeLicenseConfig(keep=["permissive", "weak_copyleft", "copyleft", "unknown"])), \
         CodeSecrets(CodeSecretsConfig())
+    split: Counter[str] = Counter()
     settings: list[tuple[str, Callable[[], int]]] = [
         ("bare loop (walk + read)", lambda: bare_loop(repos)),
         ("ingest", lambda: pipeline(repos, [])),
-        ("ingest + language + filters", lambda: pipeline(repos, [language, filters])),
+        ("ingest + language + filters", lambda: pipeline(repos, [language, filters], split)),
         ("all code stages", lambda: pipeline(repos, [language, filters, license, secrets])),
     ]
     print(f"{len(repos)} repositories, {args.runs} runs each (after a warm-up), one core\n")
@@ -117,6 +130,8 @@ def main() -> None:
         bare = bare or rate
         print(f"| {label} | {wall:.3f} | {cpu:.3f} | {rate:.1f} | {size / 2**20 / wall:.1f} | {rate / bare:.3f}x |")
     print(f"\n{size / 2**20:.1f} MB of repository files")
+    shares = ", ".join(f"{name} {seconds / sum(split.values()):.0%}" for name, seconds in split.most_common())
+    print(f"CPU time of ingest + language + filters (warm-up included): {shares}")
 
 
 if __name__ == "__main__":

@@ -40,12 +40,14 @@ def extractor(options: IngestOptions) -> Extractor:
     Resolved once per file, so an extractor that cannot even be imported fails the unit
     loudly instead of being counted as an extraction error on every page.
     """
-    main_content = options.main_content
     if options.html_extractor == "trafilatura":
         import trafilatura
 
-        if main_content:
+        if options.main_content:
             settings = options.trafilatura.model_dump()
             return lambda html: trafilatura.extract(html, include_comments=False, **settings) or ""
         return trafilatura.html2txt
-    return lambda html: extract_plain_text(HTMLTree.parse(html), main_content=main_content)
+    if options.main_content:
+        settings = options.resiliparse.model_dump()
+        return lambda html: extract_plain_text(HTMLTree.parse(html), main_content=True, **settings)
+    return lambda html: extract_plain_text(HTMLTree.parse(html))
