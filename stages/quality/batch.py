@@ -35,6 +35,16 @@ class Spans:
         return Spans(self.starts[mask], self.ends[mask], self.doc[mask])
 
 
+#: Lower-case English letters, most frequent first (space before them): a phrase is searched
+#: from its rarest character; any other character counts as rarer than all of these.
+_COMMON = " etaoinshrdlcumwfgypbvkjxqz"
+
+
+def _rarity(char: str) -> int:
+    rank = _COMMON.find(char)
+    return len(_COMMON) if rank < 0 else rank
+
+
 class TextBatch:
     """A batch's texts with lazily computed, shared views."""
 
@@ -43,6 +53,7 @@ class TextBatch:
         self.texts = texts
         self.size = len(texts)
         self._array = array
+        self._found: dict[tuple[str, bool], np.ndarray] = {}  # positions of a character
 
     @functools.cached_property
     def array(self) -> pa.Array:
@@ -172,16 +183,26 @@ class TextBatch:
         """Where ``phrase`` starts (overlapping finds included), in code-point positions.
 
         ``ignore_case`` folds ASCII letters (for phrases of letters and spaces: it also
-        folds some punctuation, ``[`` to ``{``)."""
+        folds some punctuation, ``[`` to ``{``). The search starts from the phrase's rarest
+        character, whose positions are shared by every phrase of the batch that has it."""
         codes = self._folded if ignore_case else self.codes.codes
         if ignore_case:
             phrase = phrase.lower()
-        found = np.flatnonzero(codes == ord(phrase[0]))
-        for offset, char in enumerate(phrase[1:], 1):
-            found = found[codes[np.minimum(found + offset, len(codes) - 1)] == ord(char)]
+        anchor = max(range(len(phrase)), key=lambda i: _rarity(phrase[i]))
+        found = self._positions(phrase[anchor], ignore_case) - anchor
+        found = found[(found >= 0) & (found + len(phrase) <= len(codes))]
+        for offset, char in enumerate(phrase):
+            if offset != anchor:
+                found = found[codes[found + offset] == ord(char)]
         # Inside one text: not over the newlines that join them.
         doc = self.codes.doc_of(found)
         return found[found + len(phrase) <= self.codes.starts[doc] + self.lengths[doc]]
+
+    def _positions(self, char: str, folded: bool) -> np.ndarray:
+        key = (char, folded)
+        if key not in self._found:
+            self._found[key] = np.flatnonzero((self._folded if folded else self.codes.codes) == ord(char))
+        return self._found[key]
 
     @functools.cached_property
     def _folded(self) -> np.ndarray:

@@ -311,16 +311,15 @@ class _Cuts:
 
     def _keep_abbreviations(self, core_lo: np.ndarray, core_hi: np.ndarray, in_suffix: np.ndarray) -> None:
         """A chunk whose core plus its first full stop is an abbreviation keeps the stop."""
-        codes = self.codes
-        stop = (core_hi < self.chunk_hi) & (core_lo < core_hi)
-        stop[stop] = codes[core_hi[stop]] == ord(".")
-        which = np.flatnonzero(stop)
+        p, k = self.p, self.k
+        first_stop = in_suffix & (self.c == ord(".")) & (p == core_hi[k]) & (core_lo[k] < p)
+        which = k[first_stop]
         if not len(which):
             return
         hashed = self.text.hashes(core_lo[which], core_hi[which] + 1)
-        kept = which[np.isin(hashed, _abbreviation_hashes())]
-        in_suffix[np.searchsorted(self.p, core_hi[kept])] = False
-        core_hi[kept] += 1
+        kept = np.isin(hashed, _abbreviation_hashes())
+        in_suffix[np.flatnonzero(first_stop)[kept]] = False
+        core_hi[which[kept]] += 1
 
     def _infixes(self, core_lo: np.ndarray, core_hi: np.ndarray, outside: np.ndarray,
                  dots: np.ndarray, prev_dot: np.ndarray, next_dot: np.ndarray) -> np.ndarray:
@@ -345,7 +344,8 @@ class _Cuts:
         whole = digit_sign | comma | colon | stop | icon
         before = inside & (run_first | whole | (dots & ~prev_dot))
         after = inside & (run_last | whole | (dots & ~next_dot))
-        clitics = _clitic_starts(self.codes, core_lo, core_hi)
+        clitics = _clitic_starts(self.codes, p[np.isin(c, _APOSTROPHE_CODES)], core_lo, core_hi,
+                                 k[np.isin(c, _APOSTROPHE_CODES)])
         return np.concatenate([p[before], (p + 1)[after & (p + 1 < core_hi[k])], clitics])
 
     def _urls(self, k: np.ndarray) -> np.ndarray:
@@ -354,11 +354,11 @@ class _Cuts:
         scheme = (self.c == ord(":")) & (self.next_code == ord("/")) & (self.next2_code == ord("/"))
         url = np.zeros(len(self.chunk_lo), dtype=bool)
         url[k[scheme]] = True
-        lo, hi = self.chunk_lo, self.chunk_hi
-        www = (hi - lo) > 4
+        lo = self.lo  # each candidate's chunk start: only chunks with candidates are looked at
+        www = (self.hi - lo) > 4
         for i, char in enumerate("www."):
             www &= codes[np.minimum(lo + i, n - 1)] == ord(char)
-        return (url | www)[k]
+        return url[k] | www
 
 
 _SIGNS = np.array([ord(c) for c in "+-*^"], dtype=np.uint32)
@@ -368,17 +368,18 @@ def _has(classes: np.ndarray, bits: int) -> np.ndarray:
     return (classes & bits) != 0
 
 
-def _clitic_starts(codes: np.ndarray, core_lo: np.ndarray, core_hi: np.ndarray) -> np.ndarray:
-    """Where a clitic starts in each core: ``n't`` or ``'s 'm 'd 'll 're 've`` at its end."""
-    last = core_hi - 1
-    keep = (last - core_lo) >= 2  # a word remains before the clitic
-    last, first = last[keep], core_lo[keep]
-    folded = lambda at: codes[at] | 0x20  # noqa: E731  (ASCII letters to lower case)
-    apostrophe = lambda at: np.isin(codes[at], _APOSTROPHE_CODES)  # noqa: E731
-    nt = (folded(last) == ord("t")) & apostrophe(last - 1) & (folded(last - 2) == ord("n")) & (last - 2 > first)
-    one = apostrophe(last - 1) & np.isin(folded(last), [ord(c) for c in "smd"])
-    two = apostrophe(last - 2) & np.isin(folded(last - 1) * 256 + folded(last),
-                                         [ord(a) * 256 + ord(b) for a, b in ("ll", "re", "ve")]) & (last - 2 > first)
+def _clitic_starts(codes: np.ndarray, apostrophes: np.ndarray, core_lo: np.ndarray, core_hi: np.ndarray,
+                   chunk: np.ndarray) -> np.ndarray:
+    """Where a clitic starts in a core: ``n't`` or ``'s 'm 'd 'll 're 've`` at its end (only
+    cores with an apostrophe, at ``apostrophes`` in ``chunk``, are looked at)."""
+    first, last = core_lo[chunk], core_hi[chunk] - 1
+    keep = (last - first) >= 2  # a word remains before the clitic
+    at, first, last = apostrophes[keep], first[keep], last[keep]
+    folded = lambda i: codes[i] | 0x20  # noqa: E731  (ASCII letters to lower case)
+    nt = (at == last - 1) & (folded(last) == ord("t")) & (folded(last - 2) == ord("n")) & (last - 2 > first)
+    one = (at == last - 1) & np.isin(folded(last), [ord(c) for c in "smd"])
+    two = (at == last - 2) & np.isin(folded(last - 1) * 256 + folded(last),
+                                     [ord(a) * 256 + ord(b) for a, b in ("ll", "re", "ve")]) & (last - 2 > first)
     return np.concatenate([last[nt] - 2, last[one] - 1, last[two] - 2])
 
 
