@@ -1,6 +1,6 @@
 """Language ID and quality rules: throughput against a bare fastText loop, and accuracy.
 
-    python bench/langid.py [--runs 5] [--docs 4000]
+    python bench/langid.py [--runs 5] [--docs 4000] [--web]
 
 In one invocation, on the same ~1 KB documents (consecutive UD sentences of one language,
 22 languages, from ../shared/corpus/text):
@@ -14,6 +14,12 @@ In one invocation, on the same ~1 KB documents (consecutive UD sentences of one 
 * the per-language accuracy table of the default stage: sentences, 10-sentence documents,
   and Simplified vs Traditional Chinese.
 
+With ``--web`` the throughput part runs on web pages instead: the texts polycorpus's default
+extractor makes of the 10 MB benchmark crawl (bench/web_corpus.py: pages in 22 languages,
+median ~2.5 KB, with newlines, listings, code and spam), which is what the stage meets in the
+web recipe (bench/e2e_web.py); the bare loop then predicts on ``text.replace("\n", " ")``, as
+fastText requires and datatrove does (both cut texts at the stage's ``max_chars``, 10,000).
+
 The contenders alternate batch by batch, so both see the same load; medians are reported with the spread of the runs
 (the machine is shared and noisy: compare ratios, not absolute figures).
 """
@@ -22,12 +28,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
 import pyarrow as pa
+from web_corpus import build as build_corpus
+from web_corpus import extracted_texts
 
 from polycorpus.stages.config import PiiConfig
 from polycorpus.stages.langid.config import LangIdConfig
@@ -39,6 +50,8 @@ from polycorpus.stages.quality.stage import Quality
 
 TEXT = REPO.parent / "shared" / "corpus" / "text"
 BATCH = 500
+#: The stage predicts on each text's first ``max_chars`` characters; the bare loop too.
+CHARS = LangIdConfig().max_chars
 
 
 def kilobyte_documents(samples: list[Sample], count: int) -> list[str]:
@@ -78,12 +91,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--docs", type=int, default=4000)
+    parser.add_argument("--web", action="store_true", help="time on the benchmark crawl's extracted pages")
     args = parser.parse_args()
     if not TEXT.is_dir():
         raise SystemExit(f"{TEXT} not found: the shared corpus is needed")
 
-    samples = load_sentences(TEXT)
-    docs = kilobyte_documents(samples, args.docs)
+    if args.web:
+        docs = [text for _url, text in extracted_texts(build_corpus(10, 4), "resiliparse")][:args.docs]
+    else:
+        docs = kilobyte_documents(load_sentences(TEXT), args.docs)
     megabytes = sum(len(d.encode()) for d in docs) / 1e6
     print(f"{len(docs):,} documents, {megabytes:.2f} MB, mean {megabytes * 1e6 / len(docs):,.0f} bytes\n")
 
@@ -97,9 +113,10 @@ def main() -> None:
     # lid.176 is a hierarchical-softmax model: its top-3 costs ~25% more than its top-1, so
     # each stage setting is compared with a bare loop asking for as many labels.
     contenders: dict[str, Callable[[pa.Table], object]] = {
-        "bare k=1": lambda batch: [model.predict(text) for text in batch.column("text").to_pylist()],
+        "bare k=1": lambda batch: [model.predict(text[:CHARS].replace("\n", " ")) for text in batch.column("text").to_pylist()],
         "stage top_k=1": stages[1].process,
-        "bare k=3": lambda batch: [model.predict(text, k=3) for text in batch.column("text").to_pylist()],
+        "bare k=3": lambda batch: [model.predict(text[:CHARS].replace("\n", " "), k=3)
+                                   for text in batch.column("text").to_pylist()],
         "stage top_k=3": stages[3].process,
     }
 

@@ -33,13 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 import pyarrow as pa
-from fastwarc.warc import ArchiveIterator, WarcRecordType
 from peer import CACHE, ensure_datatrove, load_average, peer_env, peer_versions
 from web_corpus import build as build_corpus
+from web_corpus import extracted_texts
 
-from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type
-from polycorpus.stages.ingest.config import IngestOptions
-from polycorpus.stages.ingest.html import extractor
 from polycorpus.stages.langid.config import LangIdConfig
 from polycorpus.stages.langid.stage import LangId
 from polycorpus.stages.quality.config import FAMILY_NAMES, QualityConfig
@@ -58,17 +55,8 @@ def english_texts(warcs: list[Path]) -> list[dict[str, str]]:
     langid.setup()
     rows = []
     for name in ("resiliparse", "trafilatura"):
-        extract = extractor(IngestOptions(html_extractor=name))
-        texts, ids = [], []
-        for path in warcs:
-            with path.open("rb") as stream:
-                for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
-                    mime, charset = split_content_type(record.http_headers.get("Content-Type"))
-                    html, _ = decode_html(record.reader.read(), charset)
-                    text = clean_text(extract(html)).strip()
-                    if text:
-                        texts.append(text)
-                        ids.append(f"{name}:{record.headers.get('WARC-Target-URI')}")
+        pages = extracted_texts(warcs, name)
+        ids, texts = [f"{name}:{url}" for url, _ in pages], [text for _, text in pages]
         result = langid.process(pa.table({"text": texts, "id": ids}))
         keep = result.drop_reasons.is_null().to_pylist()
         rows += [{"id": i, "text": t} for i, t, k in zip(ids, texts, keep, strict=True) if k]

@@ -222,6 +222,26 @@ def _write_exchange(writer: WARCWriter, url: str, body: bytes) -> None:
                                                   warc_content_type="application/warc-fields"))
 
 
+def extracted_texts(warcs: list[Path], html_extractor: str) -> list[tuple[str, str]]:
+    """(URL, text) of every page with text, as polycorpus's ingest extracts it with
+    ``html_extractor`` (its default options), in file order."""
+    from polycorpus.stages.ingest.charset import clean_text, decode_html, split_content_type
+    from polycorpus.stages.ingest.config import IngestOptions
+    from polycorpus.stages.ingest.html import extractor
+
+    extract = extractor(IngestOptions(html_extractor=html_extractor))
+    pages = []
+    for path in warcs:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
+                _mime, charset = split_content_type(record.http_headers.get("Content-Type"))
+                html, _ = decode_html(record.reader.read(), charset)
+                text = clean_text(extract(html)).strip()
+                if text:
+                    pages.append((record.headers.get("WARC-Target-URI"), text))
+    return pages
+
+
 def page_kind(url: str) -> tuple[str, str]:
     """(kind, language) of a page of this corpus, from its URL."""
     parts = url.split("/")
