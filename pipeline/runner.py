@@ -135,6 +135,8 @@ class _Runner:
         self.progress.start_phase(record.dirs.name, len(self.units), len(self.units) - len(pending))
         started = time.perf_counter()
         if pending:
+            for item in phase.chain:
+                item.build().prepare_finish()
             self.engine().execute_units(pending, self.config, phase, record.dirs, upstream, on_outcome)
         if not self.failed:
             _finish_sinks(self.config, phase, self.units, record.done)

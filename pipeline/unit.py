@@ -59,6 +59,10 @@ class UnitOutcome:
     detail: str = ""  # the traceback, for the failure record
 
 
+#: Columns whose values are (nearly) all distinct.
+_DISTINCT_COLUMNS = frozenset({"id", "text"})
+
+
 class _PartWriter:
     """A Parquet file opened on first write under a hidden name, renamed on commit."""
 
@@ -73,7 +77,10 @@ class _PartWriter:
             self.run.fs.makedirs(posixpath.dirname(self.path), exist_ok=True)
             self.tmp = tmp_name(self.path)
             self.handle = self.run.fs.open(self.tmp, "wb")
-            self.writer = pq.ParquetWriter(self.handle, table.schema, compression="zstd")
+            # Dictionary pages pay for columns of few values (source, lang...); for texts
+            # and ids, nearly all distinct, they only cost a hash of every value.
+            coded = [name for name in table.schema.names if name not in _DISTINCT_COLUMNS]
+            self.writer = pq.ParquetWriter(self.handle, table.schema, compression="zstd", use_dictionary=coded)
         self.writer.write_table(table.cast(self.writer.schema))
 
     def commit(self) -> None:

@@ -116,6 +116,11 @@ class Stage(ABC, Generic[C]):
     def abort_unit(self) -> None:
         """Remove whatever the failed unit had started to write."""
 
+    def prepare_finish(self) -> None:
+        """On the driver, as the phase's units start: begin whatever ``finish`` will need
+        that does not depend on the units (in a background thread), so the run does not
+        wait for it at the end."""
+
     def finish(self, run_url: str, units: list[dict[str, Any]]) -> None:
         """Once every unit of the phase is committed: combine the per-unit descriptions
         (in unit order) into run-level artifacts, such as a shard manifest."""

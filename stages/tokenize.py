@@ -16,6 +16,7 @@ import posixpath
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,12 @@ class Tokenize(Stage[TokenizeConfig]):
             self.roll = None
 
     # -- once per run ------------------------------------------------------------------------
+
+    def prepare_finish(self) -> None:
+        # The manifest needs the tokenizer's identity: a canonical JSON of the whole
+        # vocabulary, about 0.6 s for 64k entries, computed while the workers encode.
+        tokenizer, _ = load_for_shards(self.config.tokenizer, self.config.dtype)
+        threading.Thread(target=lambda: tokenizer.identity, name="tokenizer-identity", daemon=True).start()
 
     def finish(self, run_url: str, units: list[dict[str, Any]]) -> None:
         tokenizer, dtype = load_for_shards(self.config.tokenizer, self.config.dtype)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -82,10 +82,11 @@ class LoadedTokenizer:
     ``eod_id`` itself.
     """
 
-    def __init__(self, tokenizer: Tokenizer, name: str) -> None:
+    def __init__(self, tokenizer: Tokenizer, name: str, *, owned: bool = False) -> None:
+        """``owned``: the caller hands ``tokenizer`` over (freshly loaded), so it is set up in
+        place; otherwise a copy is, and the caller's object stays as it was."""
         self.name = name
-        self._source = tokenizer.to_str()
-        self.tokenizer = Tokenizer.from_str(self._source)
+        self.tokenizer = tokenizer if owned else Tokenizer.from_str(tokenizer.to_str())
         self.tokenizer.encode_special_tokens = True
         # Hub tokenizer.json files often enable truncation to the model's context length,
         # which would cut documents silently.
@@ -111,10 +112,10 @@ class LoadedTokenizer:
         """sha256 of the canonical JSON, as ``tokenizer_identity`` computes it."""
         return identity_of(self.canonical)
 
-    def __reduce__(self) -> tuple[type[LoadedTokenizer], tuple[Tokenizer, str]]:
+    def __reduce__(self) -> tuple[Callable[[str, str], LoadedTokenizer], tuple[str, str]]:
         """Rebuild through ``__init__`` when unpickled (Ray ships it to workers): a pickled
         ``Tokenizer`` forgets ``encode_special_tokens``."""
-        return LoadedTokenizer, (Tokenizer.from_str(self._source), self.name)
+        return _from_json, (self.tokenizer.to_str(), self.name)
 
     def encode_batch(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Token ids per text, in the shard dtype, without BOS/EOS templates."""
@@ -124,6 +125,10 @@ class LoadedTokenizer:
     def decode(self, ids: Sequence[int] | np.ndarray, skip_special_tokens: bool = False) -> str:
         """Text of ``ids``; special tokens are shown by default so ``inspect`` sees ``<eod>``."""
         return self.tokenizer.decode([int(i) for i in ids], skip_special_tokens=skip_special_tokens)
+
+
+def _from_json(source: str, name: str) -> LoadedTokenizer:
+    return LoadedTokenizer(Tokenizer.from_str(source), name, owned=True)
 
 
 def _first_id(vocab: dict[str, int], names: Sequence[str]) -> int | None:
@@ -188,8 +193,8 @@ class TokenizerFileError(ValueError):
 def _load_file(path: Path, name: str) -> LoadedTokenizer:
     try:
         if path.suffix == ".model":
-            return LoadedTokenizer(from_sentencepiece(path), name)
-        return LoadedTokenizer(Tokenizer.from_file(str(path)), name)
+            return LoadedTokenizer(from_sentencepiece(path), name, owned=True)
+        return LoadedTokenizer(Tokenizer.from_file(str(path)), name, owned=True)
     except Exception as exc:  # the Rust and protobuf parsers raise bare Exception subclasses
         raise TokenizerFileError(f"{path}: not a readable tokenizer ({exc})") from exc
 
