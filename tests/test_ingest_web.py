@@ -380,6 +380,18 @@ def test_extractors(tmp_path: Path, extractor: str, main_content: bool) -> None:
         assert "Home" in text and "About" in text
 
 
+def test_resiliparse_leaves_comment_threads_out_unless_asked(tmp_path: Path) -> None:
+    """Reader comments are not main content (FineWeb extracts with include_comments=False)."""
+    thread = "".join(f"<li class='comment'><div class='comment-body'><p>Reader {i} thinks the archive "
+                     f"formats deserve a longer discussion than this.</p></div></li>" for i in range(6))
+    page = ARTICLE.replace("</article>", f"</article><div id='comments'><ol class='comment-list'>{thread}</ol></div>")
+    path = write_warc(tmp_path / "a.warc.gz", [response("http://x.test/", page.encode())])
+    default = read(path)[0][0]["text"]
+    kept = read(path, resiliparse={"comments": True})[0][0]["text"]
+    assert "Paragraph 7" in default and "Reader 3 thinks" not in default
+    assert "Paragraph 7" in kept and "Reader 3 thinks" in kept
+
+
 # -- damaged and foreign files ----------------------------------------------------------------
 
 

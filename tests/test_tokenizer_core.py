@@ -27,7 +27,7 @@ from polycorpus.tokenizer.indexed import (
     dtype_for_vocab,
     verify,
 )
-from polycorpus.tokenizer.load import load_tokenizer, tokenizer_identity
+from polycorpus.tokenizer.load import LoadedTokenizer, load_tokenizer, tokenizer_identity
 from polycorpus.tokenizer.train import (
     DEFAULT_SPECIAL_TOKENS,
     balanced_sample,
@@ -397,6 +397,11 @@ def test_loading_disables_truncation_and_padding(bpe_dir: Path, tmp_path: Path) 
     hub_style.save(str(tmp_path / "tokenizer.json"))
     ids = load_tokenizer(tmp_path).encode_batch(["a sentence that is longer than eight tokens"])
     assert ids[0].size > 8 and 1 not in ids[0].tolist()
+    # Wrapping a caller's own Tokenizer sets up a copy: the caller's object keeps its settings.
+    wrapped = LoadedTokenizer(hub_style, "hub")
+    assert wrapped.encode_batch(["a sentence that is longer than eight tokens"])[0].tolist() == ids[0].tolist()
+    assert hub_style.truncation is not None and hub_style.padding is not None
+    assert not hub_style.encode_special_tokens
 
 
 def test_identity_ignores_formatting(bpe_dir: Path, tmp_path: Path) -> None:
