@@ -1,6 +1,6 @@
 """The FineWeb base-filtering recipe end to end: polycorpus against datatrove, same files.
 
-    python bench/e2e_web.py [--quick] [--mb 64] [--files 4] [--runs 3] [--workers 2]
+    python bench/e2e_web.py [--quick] [--scaling] [--mb 64] [--files 4] [--runs 3] [--workers 2]
 
 The recipe: HTML extraction -> fastText lid.176 keeps English (score >= 0.65) -> Gopher
 repetition -> Gopher quality -> C4 (without the terminal-punctuation line rule, as FineWeb
@@ -17,6 +17,10 @@ boilerplate, repetition spam, listings and near-copies) and the same number of w
 Every setting runs ``--runs`` times, in rotated order; the table shows medians, the ratio of
 the medians and the median of the per-run (paired) ratios. polycorpus runs on a Ray started
 once before timing (its boot is reported apart); datatrove starts its own processes.
+
+``--scaling`` runs only ``pc-resiliparse`` and ``pc-resiliparse-1w`` (no datatrove), for how
+the run scales with workers: both ratios, and each setting's CPU seconds summed over workers
+(if two workers spend more CPU than one on the same work, the cores slow each other down).
 
 Then: per-stage seconds of each pipeline (polycorpus: the stages' ``seconds`` in stats.json,
 summed over the workers; datatrove: its steps' times), and where each pipeline's documents go
@@ -108,20 +112,22 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scaling", action="store_true", help="only polycorpus (resiliparse) on 2 workers and 1")
     args = parser.parse_args()
     if args.quick:
         args.mb, args.runs = 10, 1
 
     warcs = build_corpus(args.mb, args.files)[0].parent
     print(f"corpus: {describe(sorted(warcs.glob('*.warc.gz')))}", file=sys.stderr)
-    python = ensure_datatrove()
-    env = peer_env(python)
+    python = None if args.scaling else ensure_datatrove()
+    env = peer_env(python) if python else {}
     import ray
 
     boot = time.perf_counter()
     ray.init(num_cpus=args.workers, include_dashboard=False, _node_ip_address="127.0.0.1", logging_level=logging.ERROR)
     boot = time.perf_counter() - boot
-    print(f"peer: {peer_versions(python)}; Ray boot {boot:.1f}s (not timed); load {load_average()}", file=sys.stderr)
+    peer = f"peer: {peer_versions(python)}; " if python else ""
+    print(f"{peer}Ray boot {boot:.1f}s (not timed); load {load_average()}", file=sys.stderr)
 
     settings = {
         "datatrove": lambda out: run_datatrove(python, env, warcs, out, args.workers, args.files),
@@ -129,6 +135,8 @@ def main() -> None:
         "pc-resiliparse": lambda out: run_polycorpus(warcs, out, "resiliparse", args.workers, RECIPE_STAGES),
         "pc-resiliparse-1w": lambda out: run_polycorpus(warcs, out, "resiliparse", 1, RECIPE_STAGES),
     }
+    if args.scaling:
+        settings = {name: settings[name] for name in ("pc-resiliparse", "pc-resiliparse-1w")}
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in settings}
     names = list(settings)
     with tempfile.TemporaryDirectory(prefix="pc-e2e-", dir="/tmp") as scratch:
@@ -139,7 +147,23 @@ def main() -> None:
                 print(f"run {run + 1} {name:18s} {results[name][-1]['wall_s']:7.1f}s kept {results[name][-1]['kept']}"
                       f"  load {load_average()}", file=sys.stderr)
     ray.shutdown()
-    print(report(results, args))
+    print(scaling_report(results, args) if args.scaling else report(results, args))
+
+
+def scaling_report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> str:
+    two, one = results["pc-resiliparse"], results["pc-resiliparse-1w"]
+    walls = {name: [r["wall_s"] for r in runs] for name, runs in results.items()}
+    cpu = {name: statistics.median(sum(r["stages"].values()) for r in runs) for name, runs in results.items()}
+    paired = sorted(a["wall_s"] / b["wall_s"] for a, b in zip(one, two, strict=True))
+    ratio = statistics.median(walls["pc-resiliparse-1w"]) / statistics.median(walls["pc-resiliparse"])
+    return "\n".join([
+        f"\npolycorpus (resiliparse), FineWeb recipe, {args.mb:g} MB gzip WARC in {args.files} files, "
+        f"{args.runs} runs per setting, rotated; load now {load_average()}",
+        *(f"{name:20s} median {statistics.median(w):6.2f}s  runs {' '.join(f'{x:.2f}' for x in w)}  "
+          f"stage CPU s (median, summed over workers) {cpu[name]:.1f}" for name, w in walls.items()),
+        f"{args.workers} workers vs 1: {ratio:.2f}x (ratio of medians); paired {statistics.median(paired):.2f}x "
+        f"(runs {paired[0]:.2f} .. {paired[-1]:.2f}); CPU seconds on {args.workers} workers / on 1: "
+        f"{cpu['pc-resiliparse'] / cpu['pc-resiliparse-1w']:.3f}"])
 
 
 def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> str:

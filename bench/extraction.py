@@ -107,7 +107,7 @@ class LabelledPages:
                 f"<style>{_style(self.rng)}</style><script>{_SCRIPT}</script></head>")
 
     def _html5(self, title: str, paragraphs: list[str], lang: str) -> tuple[str, list[str]]:
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        body = _paragraphs_html(paragraphs)
         side = "".join(f"<li><a href='/a/{i}'>{t}</a></li>" for i, t in enumerate(self._links(6)))
         page = (f"{self._head(title)}<body><header><nav><ul>{self._nav()}</ul></nav></header>"
                 f"<div class='cookie'>{_COOKIE}</div><main><article><h1>{html.escape(title)}</h1>{body}</article>"
@@ -117,7 +117,7 @@ class LabelledPages:
         return page, []
 
     def _div_soup(self, title: str, paragraphs: list[str], lang: str) -> tuple[str, list[str]]:
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        body = _paragraphs_html(paragraphs)
         teasers = "".join(f"<div class='teaser'><a href='/p/{i}'>{t}</a><p>{t} ...</p></div>"
                           for i, t in enumerate(self._links(4)))
         page = (f"{self._head(title)}<body><div id='wrapper'><div class='menu'><ul>{self._nav()}</ul></div>"
@@ -139,7 +139,7 @@ class LabelledPages:
         return page, []
 
     def _blog_comments(self, title: str, paragraphs: list[str], lang: str) -> tuple[str, list[str]]:
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        body = _paragraphs_html(paragraphs)
         comments = "".join(
             f"<li class='comment'><div class='comment-author'>reader{i}</div><div class='comment-body'>"
             f"<p>{html.escape(' '.join(self._sentences(lang, self.rng.randint(1, 3))))}</p></div></li>"
@@ -174,6 +174,10 @@ class LabelledPages:
                 f"<aside><ul>{''.join(f'<li>{t}</li>' for t in self._links(5))}</ul></aside>"
                 f"<footer>Copyright 2024</footer></body></html>")
         return page, [subheading, *items, *(c for row in cells for c in row)]
+
+
+def _paragraphs_html(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
 def extractors() -> dict[str, Callable[[str], str]]:
