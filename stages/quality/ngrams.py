@@ -92,8 +92,8 @@ class NGrams:
         value_doc = key_docs(values)
         best = np.zeros(self.docs, dtype=np.int64)
         np.maximum.at(best, value_doc, repeats)
-        tied = values[repeats == best[value_doc]]
-        found = members[np.isin(keys[members], tied)]
+        tied = values[repeats == best[value_doc]]  # sorted, as values are
+        found = members[_members(keys[members], tied)]
         found_doc = key_docs(keys[found])
         earliest = found[np.r_[True, found_doc[1:] != found_doc[:-1]]]
         docs = key_docs(keys[earliest])
