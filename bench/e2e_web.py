@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from peer import ensure_datatrove, load_average, peer_env, peer_versions
 from web_corpus import build as build_corpus
-from web_corpus import describe
+from web_corpus import corpus_arguments, describe, quick_settings
 
 from polycorpus.pipeline.config import parse_config
 from polycorpus.pipeline.progress import RunProgress
@@ -107,15 +107,11 @@ def funnel(name: str, result: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="10 MB and one run each: for trying changes")
-    parser.add_argument("--mb", type=float, default=64, help="corpus size (gzip WARC)")
-    parser.add_argument("--files", type=int, default=4)
-    parser.add_argument("--runs", type=int, default=3)
+    corpus_arguments(parser, runs=3, quick_runs=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scaling", action="store_true", help="only polycorpus (resiliparse) on 2 workers and 1")
     args = parser.parse_args()
-    if args.quick:
-        args.mb, args.runs = 10, 1
+    quick_settings(args, quick_runs=1)
 
     warcs = build_corpus(args.mb, args.files)[0].parent
     print(f"corpus: {describe(sorted(warcs.glob('*.warc.gz')))}", file=sys.stderr)

@@ -106,14 +106,19 @@ class LabelledPages:
         return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
                 f"<style>{_style(self.rng)}</style><script>{_SCRIPT}</script></head>")
 
+    def _framed(self, title: str, inner: str, footer: str) -> str:
+        """A page of the header-navigation-and-footer kind around ``inner``."""
+        return (f"{self._head(title)}<body><header><nav><ul>{self._nav()}</ul></nav></header>{inner}"
+                f"<footer>{footer}</footer></body></html>")
+
     def _html5(self, title: str, paragraphs: list[str], lang: str) -> tuple[str, list[str]]:
         body = _paragraphs_html(paragraphs)
         side = "".join(f"<li><a href='/a/{i}'>{t}</a></li>" for i, t in enumerate(self._links(6)))
-        page = (f"{self._head(title)}<body><header><nav><ul>{self._nav()}</ul></nav></header>"
-                f"<div class='cookie'>{_COOKIE}</div><main><article><h1>{html.escape(title)}</h1>{body}</article>"
-                f"<section class='comments'><div class='comment'><b>user7</b><p>Great article, thanks!</p></div>"
-                f"</section></main><aside><h3>{self.rng.choice(_SIDEBAR)}</h3><ul>{side}</ul></aside>"
-                f"<footer><p>Copyright 2024. All rights reserved.</p></footer></body></html>")
+        page = self._framed(title, f"<div class='cookie'>{_COOKIE}</div><main><article><h1>{html.escape(title)}</h1>"
+                            f"{body}</article><section class='comments'><div class='comment'><b>user7</b>"
+                            f"<p>Great article, thanks!</p></div></section></main>"
+                            f"<aside><h3>{self.rng.choice(_SIDEBAR)}</h3><ul>{side}</ul></aside>",
+                            "<p>Copyright 2024. All rights reserved.</p>")
         return page, []
 
     def _div_soup(self, title: str, paragraphs: list[str], lang: str) -> tuple[str, list[str]]:
@@ -144,11 +149,10 @@ class LabelledPages:
             f"<li class='comment'><div class='comment-author'>reader{i}</div><div class='comment-body'>"
             f"<p>{html.escape(' '.join(self._sentences(lang, self.rng.randint(1, 3))))}</p></div></li>"
             for i in range(self.rng.randint(4, 12)))
-        page = (f"{self._head(title)}<body><header><nav><ul>{self._nav()}</ul></nav></header><main>"
-                f"<article class='post'><h1>{html.escape(title)}</h1><div class='entry-content'>{body}</div>"
-                f"</article><div id='comments'><h2>Comments</h2><ol class='comment-list'>{comments}</ol>"
-                f"<form><textarea>Leave a reply</textarea></form></div></main>"
-                f"<footer>Copyright 2024</footer></body></html>")
+        page = self._framed(title, f"<main><article class='post'><h1>{html.escape(title)}</h1>"
+                            f"<div class='entry-content'>{body}</div></article><div id='comments'><h2>Comments</h2>"
+                            f"<ol class='comment-list'>{comments}</ol><form><textarea>Leave a reply</textarea></form>"
+                            f"</div></main>", "Copyright 2024")
         return page, []
 
     def _rich(self, title: str, paragraphs: list[str], lang: str) -> tuple[str, list[str]]:
@@ -169,10 +173,9 @@ class LabelledPages:
                 + "<table>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
                                       for row in cells) + "</table>"
                 + "".join(f"<p>{linked(p)}</p>" for p in paragraphs[half:]))
-        page = (f"{self._head(title)}<body><header><nav><ul>{self._nav()}</ul></nav></header>"
-                f"<main><article><h1>{html.escape(title)}</h1>{body}</article></main>"
-                f"<aside><ul>{''.join(f'<li>{t}</li>' for t in self._links(5))}</ul></aside>"
-                f"<footer>Copyright 2024</footer></body></html>")
+        aside = "".join(f"<li>{t}</li>" for t in self._links(5))
+        page = self._framed(title, f"<main><article><h1>{html.escape(title)}</h1>{body}</article></main>"
+                            f"<aside><ul>{aside}</ul></aside>", "Copyright 2024")
         return page, [subheading, *items, *(c for row in cells for c in row)]
 
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import pyarrow as pa
 from peer import CACHE, ensure_datatrove, load_average, peer_env, peer_versions
 from web_corpus import build as build_corpus
-from web_corpus import extracted_texts
+from web_corpus import corpus_arguments, extracted_texts, quick_settings
 
 from polycorpus.stages.langid.config import LangIdConfig
 from polycorpus.stages.langid.stage import LangId
@@ -121,13 +121,9 @@ def agreement(texts: list[dict[str, str]], theirs: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mb", type=float, default=64)
-    parser.add_argument("--files", type=int, default=4)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="the 10 MB corpus, 3 runs")
+    corpus_arguments(parser, runs=5, quick_runs=3)
     args = parser.parse_args()
-    if args.quick:
-        args.mb, args.runs = 10, 3
+    quick_settings(args, quick_runs=3)
     texts = english_texts(build_corpus(args.mb, args.files))
     chars = [len(t["text"]) for t in texts]
     print(f"{len(texts)} English texts, median {statistics.median(chars):.0f} characters, "

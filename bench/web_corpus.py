@@ -222,6 +222,20 @@ def _write_exchange(writer: WARCWriter, url: str, body: bytes) -> None:
                                                   warc_content_type="application/warc-fields"))
 
 
+def corpus_arguments(parser: argparse.ArgumentParser, runs: int, quick_runs: int) -> None:
+    """The options every benchmark on this corpus takes: its size, files, runs and --quick."""
+    parser.add_argument("--mb", type=float, default=64, help="corpus size (gzip WARC)")
+    parser.add_argument("--files", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--quick", action="store_true", help=f"the 10 MB corpus, {quick_runs} run(s) each")
+
+
+def quick_settings(args: argparse.Namespace, quick_runs: int) -> None:
+    """Apply ``--quick``: the 10 MB corpus and fewer runs, for trying changes."""
+    if args.quick:
+        args.mb, args.runs = 10, quick_runs
+
+
 def extracted_texts(warcs: list[Path], html_extractor: str) -> list[tuple[str, str]]:
     """(URL, text) of every page with text, as polycorpus's ingest extracts it with
     ``html_extractor`` (its default options), in file order."""

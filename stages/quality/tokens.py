@@ -344,8 +344,8 @@ class _Cuts:
         whole = digit_sign | comma | colon | stop | icon
         before = inside & (run_first | whole | (dots & ~prev_dot))
         after = inside & (run_last | whole | (dots & ~next_dot))
-        clitics = _clitic_starts(self.codes, p[np.isin(c, _APOSTROPHE_CODES)], core_lo, core_hi,
-                                 k[np.isin(c, _APOSTROPHE_CODES)])
+        apostrophe = np.isin(c, _APOSTROPHE_CODES)
+        clitics = _clitic_starts(self.codes, p[apostrophe], core_lo, core_hi, k[apostrophe])
         return np.concatenate([p[before], (p + 1)[after & (p + 1 < core_hi[k])], clitics])
 
     def _urls(self, k: np.ndarray) -> np.ndarray:
